@@ -1,0 +1,66 @@
+# One entry point for students, instructors and CI. Every target first creates or
+# refreshes the project-local virtual environment .venv (idempotent: it reinstalls
+# only when pyproject.toml or constraints.txt changed).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+STAMP  := $(VENV)/.installed
+# nbgrader runs `alembic` by name, and every tool here should find the venv first.
+export PATH := $(BIN):$(PATH)
+# One BLAS thread: the course's matrices are small, and threads only add noise.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+
+.PHONY: help venv lab test test-fast bench lint notebooks release grade bundle clean
+
+help:
+	@echo "make lab        set up and open the course in JupyterLab"
+	@echo "make test       set up and run the whole test suite (what CI runs)"
+	@echo "make bench      benchmark the reference on the memorization task"
+	@echo "make notebooks  rebuild source/ from autograder/course + the reference"
+	@echo "make release    rebuild release/ from source/ with nbgrader"
+	@echo "make grade      grade every submission (see README, instructors)"
+	@echo "make bundle     build the student bundle in dist/"
+	@echo "make lint       ruff"
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required, found " + sys.version.split()[0])'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+lab: venv
+	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) notebooks/00_start_here.ipynb
+
+test: venv
+	$(BIN)/python -m pytest
+
+test-fast: venv
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+bench: venv
+	$(BIN)/python -m autograder.bench
+
+lint: venv
+	$(BIN)/ruff check .
+
+notebooks: venv
+	$(BIN)/python -m autograder.build
+
+release: venv
+	$(BIN)/python -m autograder.build --release
+
+SUBMISSIONS ?= submitted
+grade: venv
+	$(BIN)/python -m autograder.grade $(SUBMISSIONS)
+
+bundle: venv
+	$(BIN)/python -m autograder.bundle dist/student-bundle
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts dist
