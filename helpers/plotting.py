@@ -99,3 +99,12 @@ def plot_predictions_heatmap(probs, labels, n_sequences=3):
     axes[0, 0].set_title("Predicted probabilities (blue) and targets (x)")
     fig.tight_layout()
     return fig
+
+
+def figure_png(fig, dpi=80):
+    """Render a matplotlib Figure to PNG bytes (for an ipywidgets.Image that updates in place)."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()

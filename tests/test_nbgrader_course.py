@@ -1,0 +1,66 @@
+"""Real nbgrader on the course: validation of source and release, and an autograde round trip."""
+
+import json
+import os
+
+import pytest
+from nbgrader.validator import Validator
+
+from nbgrader_course import ROOT, make_course, nbgrader, scores, submit, timed
+
+SOURCE = os.path.join(ROOT, "source", "rnn")
+RELEASE = os.path.join(ROOT, "release", "rnn")
+NOTEBOOKS = sorted(n for n in os.listdir(SOURCE) if n.endswith(".ipynb"))
+
+pytestmark = pytest.mark.slow
+
+
+def grade_cells(path):
+    with open(path) as f:
+        nb = json.load(f)
+    return [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_source_notebook_has_no_failing_cell(name, monkeypatch):
+    # Validator, unlike nbval, also fails a test cell that wrote to stderr.
+    monkeypatch.setenv("PATH", os.path.dirname(os.sys.executable) + os.pathsep
+                       + os.environ["PATH"])
+    result = Validator().validate(os.path.join(SOURCE, name))
+    assert result == {}, json.dumps(result, indent=1)[:4000]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_untouched_release_notebook_fails_every_test(name):
+    path = os.path.join(RELEASE, name)
+    assert Validator(invert=True).validate(path) == {}  # no test cell passes
+    failed = Validator().validate(path).get("failed", [])
+    assert len(failed) == len(grade_cells(path)) > 0
+
+
+def test_autograde_round_trip(tmp_path):
+    course = make_course(tmp_path)
+    submit(course, "solution", SOURCE)  # the instructor notebooks, as if submitted
+    submit(course, "untouched", os.path.join(course, "release", "rnn"))
+    _, seconds = timed(nbgrader, course, "autograde", "rnn", "--student", "solution")
+    print(f"\nautograding one complete submission took {seconds:.1f} s")
+    nbgrader(course, "autograde", "rnn", "--student", "untouched")
+
+    per_nb, per_cell = scores(course, "solution")
+    assert set(per_nb) == {n[:-6] for n in NOTEBOOKS}
+    assert all(score == maximum for score, maximum in per_nb.values()), per_nb
+    assert sum(m for _, m in per_nb.values()) == 30
+
+    per_nb, per_cell = scores(course, "untouched")
+    assert sum(s for s, _ in per_nb.values()) == 0, per_cell
+
+    nbgrader(course, "generate_feedback", "rnn")
+    feedback = os.path.join(course, "feedback", "solution", "rnn", "03_bptt.html")
+    with open(feedback) as f:
+        html = f.read()
+    assert "hidden_check" not in html and "HIDDEN TESTS" not in html
+    assert "hidden tests passed" in html  # the result is shown, not the code
+    nbgrader(course, "export")
+    with open(os.path.join(course, "grades.csv")) as f:
+        rows = f.read().splitlines()
+    assert len(rows) == 3 and rows[0].startswith("assignment,")
