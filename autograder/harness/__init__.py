@@ -21,8 +21,7 @@ the student's kernel while the reference stays outside. With RNN_JUDGE_SOCKET se
 import contextlib
 import os
 
-from helpers.checks import REGISTRY
-from helpers.checks import serial
+from helpers.checks import REGISTRY, serial
 from helpers.checks.core import copy_inputs, quiet_numpy
 
 from .client import RemoteJudge

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .core import Case, Check, CheckFailed, compare_arrays, compare_outputs, make_instance, register
+from .core import Case, Check, CheckFailed, compare_outputs, make_instance, register
 
 NB = "01_building_blocks"
 

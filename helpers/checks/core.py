@@ -125,7 +125,8 @@ def compare_outputs(got, expected, rtol=1e-6, prefix=""):
     """Compare nested outputs (dicts, lists, arrays, numbers) like ``compare_arrays``."""
     if isinstance(expected, dict):
         if not isinstance(got, dict):
-            raise CheckFailed(f"{prefix or 'the result'} should be a dict, got {type(got).__name__}")
+            raise CheckFailed(f"{prefix or 'the result'} should be a dict, "
+                              f"got {type(got).__name__}")
         for key, exp in expected.items():
             name = f"{prefix}{key}"
             if key not in got:

@@ -1,0 +1,4 @@
+"""The instructor's grading pipeline: sandboxed, parallel, tamper-proof nbgrader autograding.
+
+Entry point: ``python -m autograder.grade`` (``make grade``). See README.md, "Grading".
+"""

@@ -1,0 +1,196 @@
+"""The trusted judge of one kernel session, served on a Unix socket.
+
+It runs in the kernel launcher, outside the sandbox, and is the only place where the
+reference solution is loaded during grading. The kernel asks it for test inputs,
+sends back the student's outputs and receives a verdict; the judge records every
+verdict in a file the sandbox cannot reach, and the pipeline scores from that file,
+not from what the kernel displayed.
+
+Rules that keep the channel from leaking answers:
+  - one check at a time: starting a check abandons (fails) an unfinished one;
+  - every check runs once per session: a second attempt is refused, the first
+    verdict stands (so failure messages cannot be used to probe the expected values);
+  - a reference function is served only while a check that declares it as a
+    collaborator is open (never for the exercise being graded);
+  - every check must belong to the same notebook.
+"""
+
+import json
+import os
+import socket
+import threading
+import time
+
+import numpy as np
+
+from helpers.checks import REGISTRY
+from helpers.checks.core import quiet_numpy
+
+from ..harness.client import recv_message, send_message
+from ..judge import REFERENCE, all_cases, judge
+
+MAX_CALLS_PER_CHECK = 100_000
+
+
+class _ParamHolder:
+    def __init__(self, grad):
+        self.grad = grad
+
+    def get_params(self):
+        yield None, self.grad, "g"
+
+
+def _clip_arrays(grads, threshold):
+    holders = [_ParamHolder(np.array(g, dtype=float)) for g in grads]
+    norm = REFERENCE["clip_global_norm"](holders, float(threshold))
+    return {"grads": [h.grad for h in holders], "norm": norm}
+
+
+# Reference functions the kernel may call, by the name the client uses.
+SERVED = {
+    "softmax": lambda logits: REFERENCE["softmax"](np.asarray(logits, dtype=float)),
+    "cross_entropy_loss": lambda p, y: REFERENCE["cross_entropy_loss"](np.asarray(p, float),
+                                                                       np.asarray(y)),
+    "softmax_cross_entropy_grad": lambda p, y: REFERENCE["softmax_cross_entropy_grad"](
+        np.asarray(p, float), np.asarray(y)),
+    "clip_global_norm_arrays": _clip_arrays,
+}
+COLLABORATOR_OF = {"clip_global_norm_arrays": "clip_global_norm"}
+
+
+class JudgeSession:
+    """State of one kernel session; ``handle`` answers one request."""
+
+    def __init__(self, salt, record_path, student=None):
+        self.salt, self.record_path, self.student = salt, record_path, student
+        self.notebook = None
+        self.verdicts = {}
+        self.events = []  # what happened to the kernel, for the grading summary
+        self.started = time.time()
+        self.open = None  # (check_id, cases, calls)
+        self.lock = threading.Lock()
+
+    def handle(self, msg):
+        with self.lock:
+            op = msg.get("op") if isinstance(msg, dict) else None
+            if op == "begin":
+                return self._begin(msg.get("check"))
+            if op == "call":
+                return self._call(msg.get("name"), msg.get("args"))
+            if op == "finish":
+                return self._finish(msg.get("check"), msg.get("outputs"))
+            return {"error": "unknown request"}
+
+    def _begin(self, check_id):
+        if check_id not in REGISTRY:
+            return {"error": f"unknown check {check_id!r}"}
+        notebook = REGISTRY[check_id].notebook
+        if self.notebook is None:
+            self.notebook = notebook
+        elif notebook != self.notebook:
+            return {"error": f"{check_id} is not a test of {self.notebook}"}
+        self._abandon_open()
+        if check_id in self.verdicts:
+            return {"error": f"the hidden tests of {check_id} already ran in this session; "
+                             "the first result stands"}
+        cases = all_cases(check_id, self.salt)
+        self.open = [check_id, cases, 0]
+        self.verdicts[check_id] = {"check": check_id, "passed": False, "cases": len(cases),
+                                   "message": "the hidden tests did not finish"}
+        self._save()
+        return {"cases": [c.inputs for c in cases]}
+
+    def _call(self, name, args):
+        if self.open is None or name not in SERVED:
+            return {"error": "no such function is available now"}
+        check_id = self.open[0]
+        if COLLABORATOR_OF.get(name, name) not in REGISTRY[check_id].collaborators:
+            return {"error": f"{name} is not available during the tests of {check_id}"}
+        self.open[2] += 1
+        if self.open[2] > MAX_CALLS_PER_CHECK:
+            return {"error": "too many calls"}
+        if not isinstance(args, list):
+            return {"error": "bad arguments"}
+        try:
+            with quiet_numpy():
+                return {"result": SERVED[name](*args)}
+        except Exception as e:  # the student's arguments were bad: tell the student's code
+            return {"error": f"{type(e).__name__}: {e}"}
+
+    def _finish(self, check_id, outputs):
+        if self.open is None or self.open[0] != check_id:
+            return {"error": f"the hidden tests of {check_id} were not started"}
+        _, cases, _ = self.open
+        self.open = None
+        verdict = judge(check_id, cases, outputs).as_dict()
+        self.verdicts[check_id] = verdict
+        self._save()
+        return {"verdict": verdict}
+
+    def _abandon_open(self):
+        if self.open is not None:
+            self.verdicts[self.open[0]]["message"] = "the hidden tests were abandoned"
+            self.open = None
+
+    def note(self, event):
+        with self.lock:
+            self.events.append(event)
+            self._save()
+
+    def close(self):
+        with self.lock:
+            self._abandon_open()
+            self._save()
+
+    def _save(self):
+        if not self.record_path:
+            return
+        record = {"student": self.student, "notebook": self.notebook,
+                  "started": self.started, "events": self.events, "verdicts": self.verdicts}
+        tmp = self.record_path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(record, f, indent=1)
+        os.replace(tmp, self.record_path)
+
+
+class JudgeServer:
+    """Serve a JudgeSession on a Unix socket, one connection at a time, in a thread."""
+
+    def __init__(self, path, session, mode=0o666):
+        self.path, self.session = path, session
+        if os.path.exists(path):
+            os.unlink(path)
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        os.chmod(path, mode)  # the sandboxed kernel runs as another user
+        self.sock.listen(4)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.stopped = False
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def _serve(self):
+        while not self.stopped:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(600)
+                try:
+                    while True:
+                        msg = recv_message(conn)
+                        send_message(conn, self.session.handle(msg))
+                except (ConnectionError, OSError, ValueError):
+                    pass  # the client went away or sent garbage; state is kept
+
+    def stop(self):
+        self.stopped = True
+        try:
+            self.sock.close()
+        finally:
+            self.session.close()
+            if os.path.exists(self.path):
+                os.unlink(self.path)

@@ -1,0 +1,134 @@
+"""Repair a submitted notebook against the released one, before nbgrader sees it.
+
+nbgrader 0.9.6 aborts a whole batch on a duplicated test cell, fails a submission
+whose cell ids were renamed, and scores 0 for a deleted test cell unless told
+otherwise. Students do all of these by accident. Every submitted notebook is
+therefore rebuilt on the released notebook's skeleton:
+
+  - a released cell found by its nbgrader id takes the released metadata; for an
+    answer cell the student's source is kept, for every other (locked) cell the
+    released source is used (nbgrader restores hidden tests from its gradebook);
+  - a second copy of a released cell, and any cell with an unknown id, become the
+    student's own ungraded cells (they still run, in place);
+  - a released cell that is missing is put back where it belongs;
+  - cells the student added are kept where they are.
+
+Every repair is reported, so the summary can tell the student and the instructor.
+"""
+
+import copy
+import json
+import os
+
+import nbformat
+
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+
+
+class InvalidNotebook(ValueError):
+    """The file is not a notebook we can grade; the message says why."""
+
+
+def read_submission(path):
+    """Parse a submitted .ipynb, or raise InvalidNotebook with a readable reason."""
+    size = os.path.getsize(path)
+    if size > MAX_NOTEBOOK_BYTES:
+        raise InvalidNotebook(f"the file is {size / 2**20:.0f} MB, larger than the "
+                              f"{MAX_NOTEBOOK_BYTES // 2**20} MB limit")
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except UnicodeDecodeError as e:
+        raise InvalidNotebook(f"not UTF-8 text ({e.reason})") from None
+    except json.JSONDecodeError as e:
+        raise InvalidNotebook(f"invalid JSON at line {e.lineno}, column {e.colno}: "
+                              f"{e.msg}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise InvalidNotebook("JSON without a list of cells: not a Jupyter notebook")
+    try:
+        nb = nbformat.from_dict(data)
+        if nb.get("nbformat", 0) < 4:
+            nb = nbformat.convert(nb, 4)
+    except Exception as e:
+        raise InvalidNotebook(f"not a readable notebook ({type(e).__name__}: {e})") from None
+    return nb
+
+
+def _grade_id(cell):
+    meta = cell.get("metadata", {}).get("nbgrader")
+    return meta.get("grade_id") if isinstance(meta, dict) else None
+
+
+def _source(cell):
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def _student_cell(cell, index):
+    """A plain, ungraded cell with the student's content."""
+    kind = cell.get("cell_type")
+    source = _source(cell)
+    new = nbformat.v4.new_markdown_cell(source) if kind in ("markdown", "raw") else \
+        nbformat.v4.new_code_cell(source)
+    new.id = f"student-{index}"
+    return new
+
+
+def normalize(submission, release):
+    """Rebuild ``submission`` on the skeleton of ``release``; return (notebook, notes)."""
+    released = [c for c in release.cells]
+    by_id = {_grade_id(c): c for c in released if _grade_id(c)}
+    order = [_grade_id(c) for c in released]
+    used, notes, cells = set(), [], []
+    for i, cell in enumerate(submission.cells):
+        gid = _grade_id(cell)
+        if gid in by_id and gid not in used:
+            rc = copy.deepcopy(by_id[gid])
+            if rc.metadata["nbgrader"].get("solution"):
+                if cell.get("cell_type") != rc.cell_type:
+                    notes.append(f"answer cell '{gid}' had been turned into a "
+                                 f"{cell.get('cell_type')} cell: restored as code")
+                rc.source = _source(cell)
+            elif _source(cell) != _source(rc) or cell.get("cell_type") != rc.cell_type:
+                notes.append(f"read-only cell '{gid}' had been changed: restored")
+            if rc.cell_type == "code":
+                rc.outputs, rc.execution_count = [], None
+            used.add(gid)
+            cells.append(rc)
+        else:
+            if gid in by_id:
+                notes.append(f"a second copy of cell '{gid}' is kept as your own "
+                             f"(ungraded) cell")
+            elif gid is not None:
+                notes.append(f"cell id '{gid}' is not part of the assignment: kept as your own "
+                             f"(ungraded) cell")
+            cells.append(_student_cell(cell, i))
+    # Put back every released cell that is missing, right after its predecessor.
+    for pos, gid in enumerate(order):
+        if gid is None or gid in used:
+            continue
+        rc = copy.deepcopy(by_id[gid])
+        where = 0
+        for prev in reversed(order[:pos]):
+            idx = next((k for k, c in enumerate(cells) if _grade_id(c) == prev), None)
+            if idx is not None:
+                where = idx + 1
+                break
+        cells.insert(where, rc)
+        used.add(gid)
+        kind = "answer" if rc.metadata["nbgrader"].get("solution") else \
+            "test" if rc.metadata["nbgrader"].get("grade") else "read-only"
+        notes.append(f"{kind} cell '{gid}' was missing: restored from the assignment"
+                     + (" (without your answer)" if kind == "answer" else ""))
+    nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(release.metadata))
+    nbformat.validate(nb)
+    return nb, notes
+
+
+def normalize_file(path, release_path, out_path):
+    """Normalize one file; return the notes. Raises InvalidNotebook."""
+    submission = read_submission(path)
+    release = nbformat.read(release_path, as_version=4)
+    nb, notes = normalize(submission, release)
+    nbformat.write(nb, out_path)
+    return notes

@@ -1,0 +1,143 @@
+"""The sandbox a student's kernel runs in while it is graded (bubblewrap + limits).
+
+What the student's code sees: the system's programs and libraries read-only, the
+Python interpreter and the course's virtual environment read-only, the public
+``helpers`` package and the kernel half of the hidden tests (``autograder/harness``)
+read-only, its own submission directory read-only, a private /tmp, and one private
+runtime directory for the kernel's sockets. Nothing else exists: not source/, not the
+reference, not gradebook.db, not other students' work. It has no network (its own
+network namespace), its own PID namespace, runs as the unprivileged user ``nobody``
+when grading runs as root, and is held to limits on memory, CPU time, processes,
+file size and wall-clock time.
+"""
+
+import os
+import resource
+import shutil
+import sys
+from dataclasses import dataclass, field
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+NOBODY = 65534
+
+
+class SandboxUnavailable(RuntimeError):
+    pass
+
+
+@dataclass
+class Limits:
+    memory_bytes: int = 3 * 1024**3  # address space of the kernel (numpy needs headroom)
+    cpu_seconds: int = 600  # whole notebook
+    wall_seconds: int = 300  # whole notebook; the per-cell limit is nbgrader's
+    processes: int = 256
+    file_bytes: int = 64 * 1024**2
+    output_bytes_per_cell: int = 2 * 1024**2
+
+
+@dataclass
+class SandboxSpec:
+    submission_dir: str  # the student's autograded/<student>/<assignment> (cwd)
+    runtime_dir: str  # private, writable: connection file, sockets, IPython profile
+    limits: Limits = field(default_factory=Limits)
+    env: dict = field(default_factory=dict)
+
+
+def bwrap_path():
+    path = shutil.which("bwrap")
+    if not path:
+        raise SandboxUnavailable(
+            "bubblewrap (bwrap) is not installed: grading needs it to isolate student code "
+            "(Debian/Ubuntu: apt-get install bubblewrap)")
+    return path
+
+
+def _ro_bind_with_parents(args, path, made):
+    """Bind ``path`` read-only at the same place, creating world-readable parents."""
+    path = os.path.realpath(path)
+    parts = path.strip("/").split("/")
+    for i in range(1, len(parts)):
+        parent = "/" + "/".join(parts[:i])
+        if parent not in made and parent not in ("/usr", "/etc", "/tmp"):
+            args += ["--perms", "0755", "--dir", parent]
+            made.add(parent)
+    args += ["--ro-bind", path, path]
+
+
+def _python_dirs():
+    """The interpreter's installation and the virtual environment, as real paths."""
+    dirs = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
+    return sorted(d for d in dirs if not d.startswith("/usr"))
+
+
+def kernel_command(spec, argv):
+    """The command that runs ``argv`` (the kernel) inside the sandbox."""
+    args = [bwrap_path(), "--die-with-parent", "--new-session",
+            "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+            "--hostname", "grading-sandbox"]
+    if os.geteuid() != 0:  # unprivileged: bubblewrap needs a user namespace
+        args.append("--unshare-user")
+    args += ["--ro-bind", "/usr", "/usr"]
+    for link in ("bin", "lib", "lib64", "sbin", "lib32", "libx32"):
+        target = os.path.join("/", link)
+        if os.path.islink(target):
+            args += ["--symlink", os.readlink(target), target]
+        elif os.path.isdir(target):
+            args += ["--ro-bind", target, target]
+    args += ["--ro-bind", "/etc", "/etc", "--dev", "/dev", "--proc", "/proc",
+             "--perms", "1777", "--tmpfs", "/tmp"]
+    made = set()
+    for d in _python_dirs():
+        _ro_bind_with_parents(args, d, made)
+    # The public helpers and the kernel half of the hidden tests, nothing else of the course.
+    for rel in ("helpers", "autograder/__init__.py", "autograder/harness"):
+        _ro_bind_with_parents(args, os.path.join(ROOT, rel), made)
+    _ro_bind_with_parents(args, spec.submission_dir, made)
+    runtime = os.path.realpath(spec.runtime_dir)
+    for parent in _parents(runtime):
+        if parent not in made and parent != "/tmp":
+            args += ["--perms", "0755", "--dir", parent]
+            made.add(parent)
+    args += ["--bind", runtime, runtime, "--chdir", os.path.realpath(spec.submission_dir)]
+    args += ["--clearenv"]
+    for k, v in sorted(spec.env.items()):
+        args += ["--setenv", k, v]
+    args.append("--")
+    if os.geteuid() == 0:
+        # Drop to an unprivileged user with no capabilities left.
+        args += ["/usr/bin/setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+    return args + list(argv)
+
+
+def _parents(path):
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def apply_limits(limits):
+    """preexec_fn for the sandbox process: resource limits inherited by the kernel."""
+
+    def set_limits():
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if os.geteuid() == 0:  # counted per user: meaningful for `nobody`, not for us
+            resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+
+    return set_limits
+
+
+def check_available():
+    """Raise SandboxUnavailable unless bwrap can start a process here."""
+    import subprocess
+
+    cmd = [bwrap_path(), "--ro-bind", "/", "/", "--unshare-net", "--die-with-parent",
+           "--", "/bin/true"]
+    if os.geteuid() != 0:
+        cmd[1:1] = ["--unshare-user"]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SandboxUnavailable(f"bubblewrap cannot create a sandbox here: "
+                                 f"{result.stderr.strip()}")
