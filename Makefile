@@ -13,7 +13,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: help venv lab test test-fast bench lint notebooks release grade bundle clean
+.PHONY: help venv lab test test-fast bench bench-grading lint notebooks release grade bundle clean
 
 help:
 	@echo "make lab        set up and open the course in JupyterLab"
@@ -45,6 +45,7 @@ test-fast: venv
 
 bench: venv
 	$(BIN)/python -m autograder.bench
+	$(BIN)/python -m autograder.bench_explorer
 
 lint: venv
 	$(BIN)/ruff check .
@@ -54,6 +55,9 @@ notebooks: venv
 
 release: venv
 	$(BIN)/python -m autograder.build --release
+
+bench-grading: venv
+	$(BIN)/python -m autograder.bench_grading
 
 SUBMISSIONS ?= submitted
 grade: venv

@@ -171,7 +171,10 @@ def build_notebook(md_path):
             meta["nbgrader"] = _nbgrader(gid, solution=True)
         elif "test" in attrs:
             check = attrs["test"]
-            source = body + "\n" + HIDDEN_TEMPLATE.format(check=check)
+            # Hidden tests first: they include the visible cases (with the reference in place
+            # of earlier exercises), and a pass lets the visible check stand aside, so a bug
+            # graded in an earlier exercise cannot fail this one through the visible check.
+            source = HIDDEN_TEMPLATE.format(check=check) + "\n" + body
             for version in (body, source):  # as students see it, and as graders run it
                 _require_statement_last(version, f"{md_path}: test {check}")
             gid = f"test_{check}"

@@ -35,6 +35,8 @@ def main(argv=None):
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
     p.add_argument("--notebook-seconds", type=int, default=Limits.wall_seconds,
                    help="wall-clock limit of one notebook")
+    p.add_argument("--cell-seconds", type=int, default=Limits.cell_seconds,
+                   help="time limit of one cell")
     p.add_argument("--memory-mb", type=int, default=Limits.memory_bytes // 2**20,
                    help="memory limit of one kernel")
     args = p.parse_args(argv)
@@ -57,7 +59,8 @@ def main(argv=None):
         students = [s for s in students if s in args.student]
     print(f"grading {len(students)} submissions with {args.workers} worker(s)")
     prepared = {s: intake.prepare(course, s) for s in students}
-    limits = Limits(wall_seconds=args.notebook_seconds, memory_bytes=args.memory_mb * 2**20)
+    limits = Limits(wall_seconds=args.notebook_seconds, cell_seconds=args.cell_seconds,
+                    memory_bytes=args.memory_mb * 2**20)
     results = run.grade_all(course, students, prepared, workers=args.workers, limits=limits)
 
     fb = course.nbgrader("generate_feedback", course.assignment, "--force")

@@ -5,7 +5,6 @@ import os
 
 import pytest
 from nbgrader.validator import Validator
-
 from nbgrader_course import ROOT, make_course, nbgrader, scores, submit, timed
 
 SOURCE = os.path.join(ROOT, "source", "rnn")

@@ -133,6 +133,7 @@ class Course:
             settings.append({
                 "env": {"JUPYTER_PATH": jupyter, "RNN_GRADING_CONFIG": config},
                 "args": [f"--Execute.kernel_name={KERNEL_NAME}",
+                         f"--Execute.timeout={limits.cell_seconds}",
                          "--KernelManager.transport=ipc",
                          f"--KernelManager.ip={os.path.join(runtime, 'ipc')}"],
             })

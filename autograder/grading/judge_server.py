@@ -154,7 +154,11 @@ class JudgeSession:
 
 
 class JudgeServer:
-    """Serve a JudgeSession on a Unix socket, one connection at a time, in a thread."""
+    """Serve a JudgeSession on a Unix socket: a thread per connection (so a connection the
+    student's code leaves open cannot block the real tests), requests serialized by the
+    session's lock."""
+
+    MAX_CONNECTIONS = 16
 
     def __init__(self, path, session, mode=0o666):
         self.path, self.session = path, session
@@ -166,6 +170,7 @@ class JudgeServer:
         self.sock.listen(4)
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.stopped = False
+        self.slots = threading.BoundedSemaphore(self.MAX_CONNECTIONS)
 
     def start(self):
         self.thread.start()
@@ -177,14 +182,22 @@ class JudgeServer:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
+            if not self.slots.acquire(blocking=False):
+                conn.close()  # too many open connections: refuse, keep serving the rest
+                continue
+            threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
+
+    def _talk(self, conn):
+        try:
             with conn:
                 conn.settimeout(600)
-                try:
-                    while True:
-                        msg = recv_message(conn)
-                        send_message(conn, self.session.handle(msg))
-                except (ConnectionError, OSError, ValueError):
-                    pass  # the client went away or sent garbage; state is kept
+                while True:
+                    msg = recv_message(conn)
+                    send_message(conn, self.session.handle(msg))
+        except (ConnectionError, OSError, ValueError):
+            pass  # the client went away or sent garbage; the session's state is kept
+        finally:
+            self.slots.release()
 
     def stop(self):
         self.stopped = True

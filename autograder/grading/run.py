@@ -15,6 +15,7 @@ import glob
 import json
 import os
 import queue
+import re
 import shutil
 import threading
 import time
@@ -53,6 +54,12 @@ def _session_events(results_dir):
     return events
 
 
+def _notebook_being_graded(result):
+    """The notebook nbgrader was executing when it gave up (from its log), or None."""
+    found = re.findall(r"Autograding .*/([^/\s]+)\.ipynb", result.stderr or "")
+    return found[-1] if found else None
+
+
 def _nbgrader_error(result):
     """The most telling line of a failed nbgrader run."""
     lines = [ln for ln in (result.stderr or "").splitlines() if ln.strip()]
@@ -73,7 +80,7 @@ def grade_student(course, student, prepared, worker, limits):
     submitted = [nb for nb in notebooks
                  if os.path.exists(os.path.join(course.submitted(student), nb + ".ipynb"))]
     per_student_timeout = (len(notebooks) + 1) * (limits.wall_seconds + 30)
-    status = {}
+    status, fatal = {}, None
     if submitted:
         base = ["autograde", course.assignment, "--student", student, "--force",
                 *worker["args"]]
@@ -82,8 +89,14 @@ def grade_student(course, student, prepared, worker, limits):
         if result.returncode != 0 or not all(
                 os.path.exists(os.path.join(course.autograded(student), nb + ".ipynb"))
                 for nb in submitted):
-            # One broken notebook made nbgrader drop the whole student: grade one by one.
+            # One broken notebook made nbgrader drop the whole student: grade the notebooks
+            # one by one, except one whose kernel was stopped or died (no second chance:
+            # it would only die again).
+            fatal = _notebook_being_graded(result)
             for nb in submitted:
+                if nb == fatal:
+                    status[nb] = f"could not be run to the end: {_nbgrader_error(result)}"
+                    continue
                 one = course.nbgrader(*base, "--notebook", nb, env=worker["env"],
                                       timeout=limits.wall_seconds + 60,
                                       memory_bytes=8 * 1024**3)
@@ -100,6 +113,7 @@ def grade_student(course, student, prepared, worker, limits):
 
     records = _latest_records(results_dir)
     for nb, event in _session_events(results_dir):
+        nb = nb or fatal  # a kernel that died before its first test never learnt its notebook
         if nb in status and event not in status[nb]:
             status[nb] += f" ({event})"
     out = {"student": student, "seconds": round(time.perf_counter() - t0, 2),

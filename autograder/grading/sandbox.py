@@ -29,7 +29,8 @@ class SandboxUnavailable(RuntimeError):
 class Limits:
     memory_bytes: int = 3 * 1024**3  # address space of the kernel (numpy needs headroom)
     cpu_seconds: int = 600  # whole notebook
-    wall_seconds: int = 300  # whole notebook; the per-cell limit is nbgrader's
+    wall_seconds: int = 300  # whole notebook, enforced by the kernel launcher
+    cell_seconds: int = 120  # one cell, enforced by nbgrader (Execute.timeout)
     processes: int = 256
     file_bytes: int = 64 * 1024**2
     output_bytes_per_cell: int = 2 * 1024**2

@@ -1,11 +1,12 @@
 """Kernel side of the hidden tests: run the student's code on the judge's inputs.
 
-A hidden test cell in a source notebook ends with
+A test cell in a source notebook starts with
 
     ### BEGIN HIDDEN TESTS
     from autograder.harness import hidden_check
     assert hidden_check("softmax", globals())
     ### END HIDDEN TESTS
+    assert check_softmax(softmax)     # the visible tests: all students see
 
 ``hidden_check`` asks the judge for the test inputs, runs the check's runner on the
 student's objects (with the reference standing in for functions graded in earlier
@@ -22,7 +23,7 @@ import contextlib
 import os
 
 from helpers.checks import REGISTRY, serial
-from helpers.checks.core import copy_inputs, quiet_numpy
+from helpers.checks.core import HIDDEN_PASSED, copy_inputs, quiet_numpy
 
 from .client import RemoteJudge
 
@@ -97,5 +98,6 @@ def hidden_check(check_id, namespace):
     verdict = judge.finish(check_id, outputs)
     if not verdict.passed:
         raise AssertionError(verdict.message)
+    HIDDEN_PASSED.add(check_id)
     print(f"✓ {check.title}: hidden tests passed ({verdict.n_cases} cases).")
     return True

@@ -23,6 +23,7 @@ import numpy as np
 from . import serial
 
 REGISTRY = {}
+HIDDEN_PASSED = set()  # checks whose hidden tests passed in this kernel (set by the grader)
 EXPECTED_FILE = os.path.join(os.path.dirname(__file__), "expected.npz")
 
 
@@ -217,6 +218,11 @@ def run_visible(check_id, subjects):
     pass, so that a test cell reads ``assert check_softmax(softmax)``.
     """
     check = REGISTRY[check_id]
+    if check_id in HIDDEN_PASSED:
+        # While grading, the hidden tests ran first on the same cases and more, with the
+        # reference standing in for earlier exercises: they have the final word.
+        print(f"✓ {check.title}: covered by the hidden tests that just passed.")
+        return True
     cases = check.cases()
     for case in cases:
         stored = stored_case(check_id, case.name)

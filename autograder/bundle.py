@@ -1,0 +1,90 @@
+"""Build what students receive: release/, helpers/, the companion notebooks, setup files.
+
+    python -m autograder.bundle dist/student-bundle     (make bundle)
+
+Writes the folder and a .zip of it. Nothing instructor-only goes in: no source/, no
+autograder/ (reference, hidden tests, grading), no gradebook, no nbgrader_config.py;
+tests/test_bundle.py checks the result.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import sys
+
+try:
+    import tomllib
+except ImportError:  # pragma: no cover (Python < 3.11 is not supported anyway)
+    tomllib = None
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STUDENT = os.path.join(ROOT, "autograder", "student")
+IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+
+
+def student_pyproject():
+    """The course's pyproject.toml, reduced to what a student installs."""
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+        project = tomllib.load(f)["project"]
+    deps = "\n".join(f'    "{d}",' for d in project["dependencies"])
+    return f'''[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "rnn-from-scratch-student"
+version = "{project["version"]}"
+description = "{project["description"]} (student files)"
+requires-python = "{project["requires-python"]}"
+dependencies = [
+{deps}
+]
+
+[tool.setuptools.packages.find]
+include = ["helpers*"]
+
+[tool.setuptools.package-data]
+helpers = ["checks/*.npz"]
+'''
+
+
+def student_environment():
+    """environment.yml with the student package instead of the course's dev tools."""
+    with open(os.path.join(ROOT, "environment.yml")) as f:
+        text = f.read()
+    text = re.sub(r"^(\s*-\s*)-e \.\[dev\]\s*$", r"\1-e .", text, flags=re.M)
+    return text
+
+
+def build(dest):
+    dest = os.path.abspath(dest)
+    if os.path.exists(dest):
+        shutil.rmtree(dest)
+    os.makedirs(dest)
+    shutil.copytree(os.path.join(ROOT, "release"), os.path.join(dest, "release"), ignore=IGNORE)
+    shutil.copytree(os.path.join(ROOT, "helpers"), os.path.join(dest, "helpers"), ignore=IGNORE)
+    shutil.copytree(os.path.join(ROOT, "notebooks"), os.path.join(dest, "notebooks"),
+                    ignore=IGNORE)
+    for name in ("README.md", "Makefile"):
+        shutil.copy(os.path.join(STUDENT, name), dest)
+    shutil.copy(os.path.join(ROOT, "constraints.txt"), dest)
+    with open(os.path.join(dest, "pyproject.toml"), "w") as f:
+        f.write(student_pyproject())
+    with open(os.path.join(dest, "environment.yml"), "w") as f:
+        f.write(student_environment())
+    archive = shutil.make_archive(dest, "zip", os.path.dirname(dest), os.path.basename(dest))
+    return dest, archive
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("dest", nargs="?", default=os.path.join(ROOT, "dist", "student-bundle"))
+    args = p.parse_args(argv)
+    folder, archive = build(args.dest)
+    print(f"wrote {folder}\nwrote {archive}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

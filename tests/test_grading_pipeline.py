@@ -1,0 +1,317 @@
+"""End to end: one real batch through `python -m autograder.grade`, with fixture students.
+
+The batch mixes a perfect submission, the untouched release, typical bugs, valid
+alternative implementations, attacks on the grader and broken submissions; every
+test below reads the outcome of that one run. Attacks start from unanswered
+notebooks, so any point they get is a point gained by attacking.
+"""
+
+import html
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+
+import grading_fixtures as fx
+import pytest
+from nbgrader_course import ROOT, env
+
+pytestmark = pytest.mark.slow
+
+CELL_SECONDS, NOTEBOOK_SECONDS = 15, 45
+
+
+class Listener:
+    """A loopback TCP server that records whether anyone connected."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()
+
+
+def write_submission(base, student, files):
+    dest = os.path.join(base, student, "rnn")
+    os.makedirs(dest)
+    for name, content in files.items():
+        with open(os.path.join(dest, name), "w") as f:
+            f.write(content if isinstance(content, str) else json.dumps(content))
+
+
+def run_grader(course, *args):
+    return subprocess.run([sys.executable, "-m", "autograder.grade", *args, "--course", course,
+                           "--workers", "2", "--cell-seconds", str(CELL_SECONDS),
+                           "--notebook-seconds", str(NOTEBOOK_SECONDS)],
+                          cwd=ROOT, env=env(), capture_output=True, text=True, timeout=1500)
+
+
+@pytest.fixture(scope="session")
+def batch(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("grading")
+    course = str(tmp / "course")
+    os.makedirs(course)
+    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
+    for d in ("source", "release"):
+        shutil.copytree(os.path.join(ROOT, d), os.path.join(course, d))
+    listener = Listener()
+    secrets = [os.path.join(course, "gradebook.db"), os.path.join(course, "source"),
+               os.path.join(course, "source", "rnn", "01_building_blocks.ipynb"),
+               os.path.join(course, "grading", "secret"),
+               os.path.join(course, "grading", "results"),
+               os.path.join(course, "submitted", "perfect", "rnn"),
+               os.path.join(course, "autograded", "perfect", "rnn"),
+               os.path.join(ROOT, "autograder", "reference", "common.py"),
+               os.path.join(ROOT, "autograder", "judge.py"),
+               "../../../gradebook.db", "../../../source/rnn/01_building_blocks.ipynb",
+               "../../perfect/rnn/01_building_blocks.ipynb", "/root/.ssh", "/etc/shadow"]
+    targets = [os.path.join(course, "gradebook.db"), os.path.join(course, "grades.csv"),
+               os.path.join(course, "grading", "state.json"), "01_building_blocks.ipynb",
+               os.path.join(ROOT, "helpers", "__init__.py"),
+               os.path.join(course, "source", "rnn", "01_building_blocks.ipynb")]
+    students = {
+        "perfect": fx.full(),
+        "untouched": {n: fx.untouched(n) for n in fx.NOTEBOOKS},
+        "bug_softmax_overflow": fx.bug_softmax_overflow(),
+        "bug_bptt_sign": fx.bug_bptt_sign(),
+        "bug_missing_tanh_derivative": fx.bug_missing_tanh_derivative(),
+        "bug_clipping_direction": fx.bug_clipping_changes_direction(),
+        "alternatives": fx.alternatives(),
+        "attack_numpy": fx.attack_monkeypatch_numpy(),
+        "attack_builtins": fx.attack_monkeypatch_builtins(),
+        "attack_input_transformer": fx.attack_input_transformer(),
+        "attack_ast_transformer": fx.attack_ast_transformer(),
+        "attack_event_hooks": fx.attack_event_hooks(),
+        "attack_fake_harness": fx.attack_fake_harness(),
+        "attack_edit_tests": fx.attack_edit_test_cells(),
+        "attack_import_reference": fx.attack_import_reference(),
+        "attack_probe_judge": fx.attack_probe_judge(),
+        "attack_read": fx.attack_read_secrets(secrets),
+        "attack_write": fx.attack_write_files(targets),
+        "attack_network": fx.attack_network(listener.port),
+        "broken_kernel_exit": fx.broken_kernel_exit(),
+        "broken_segfault": fx.broken_segfault(),
+        "broken_infinite_loop": fx.broken_infinite_loop(),
+        "broken_slow_notebook": fx.broken_slow_notebook(CELL_SECONDS),
+        "broken_memory_bomb": fx.broken_memory_bomb(),
+        "broken_huge_output": fx.broken_huge_output(),
+        "broken_invalid_json": fx.broken_invalid_json(),
+        "broken_structure": fx.broken_structure(),
+        "broken_missing_and_extra": fx.broken_missing_and_extra(),
+    }
+    incoming = str(tmp / "incoming")
+    for student, files in students.items():
+        write_submission(incoming, student, files)
+    result = run_grader(course, incoming)
+    print(result.stdout[-6000:], result.stderr[-3000:])
+    assert result.returncode == 0, result.stderr[-5000:]
+    with open(os.path.join(course, "grading", "summary.json")) as f:
+        summary = json.load(f)
+    return {"course": course, "summary": summary, "listener": listener,
+            "results": {r["student"]: r for r in summary["results"]}, "stdout": result.stdout}
+
+
+def total(batch, student):
+    return batch["results"][student]["total"]
+
+
+def nb_points(batch, student, nb):
+    entry = batch["results"][student]["notebooks"][nb]
+    return sum(v["points"] for v in entry["verdicts"].values())
+
+
+def failed_checks(batch, student):
+    return sorted(c for e in batch["results"][student]["notebooks"].values()
+                  for c, v in e["verdicts"].items() if not v["passed"])
+
+
+def cell_output(batch, student, notebook, marker):
+    path = os.path.join(batch["course"], "autograded", student, "rnn", notebook + ".ipynb")
+    with open(path) as f:
+        nb = json.load(f)
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            text = "".join(out.get("text", ""))
+            if marker in text:
+                return text
+    raise AssertionError(f"no output containing {marker!r} in {student}/{notebook}")
+
+
+NB = [n[:-6] for n in fx.NOTEBOOKS]
+
+
+def test_reference_gets_full_marks_and_release_gets_zero(batch):
+    assert total(batch, "perfect") == 30
+    assert total(batch, "untouched") == 0
+
+
+def test_gradebook_and_grades_csv_agree_with_the_judge(batch):
+    from nbgrader.api import Gradebook
+
+    course = batch["course"]
+    with Gradebook(f"sqlite:///{os.path.join(course, 'gradebook.db')}") as gb:
+        for student, result in batch["results"].items():
+            assert gb.find_submission("rnn", student).score == pytest.approx(result["total"])
+    with open(os.path.join(course, "grades.csv")) as f:
+        rows = {line.split(",")[3]: float(line.split(",")[9]) for line in f.read().splitlines()[1:]}
+    assert rows == {s: r["total"] for s, r in batch["results"].items()}
+
+
+@pytest.mark.parametrize("student,lost,failed", [
+    ("bug_softmax_overflow", 1, ["softmax"]),
+    ("bug_bptt_sign", 6, ["bptt_relu", "bptt_tanh"]),
+    ("bug_missing_tanh_derivative", 4, ["bptt_tanh"]),
+    ("bug_clipping_direction", 2, ["clip_global_norm"]),
+])
+def test_typical_bugs_lose_exactly_their_exercises_points(batch, student, lost, failed):
+    result = batch["results"][student]
+    submitted = [nb for nb, e in result["notebooks"].items() if e["status"] == "graded"]
+    available = sum(v["max_points"] for nb in submitted
+                    for v in result["notebooks"][nb]["verdicts"].values())
+    assert result["total"] == available - lost
+    assert [c for c in failed_checks(batch, student)
+            if any(c in result["notebooks"][nb]["verdicts"] for nb in submitted)] == failed
+
+
+def test_valid_alternatives_get_full_marks(batch):
+    for nb, points in zip(NB[:4], (9, 5, 6, 5), strict=True):
+        assert nb_points(batch, "alternatives", nb) == points, nb
+
+
+@pytest.mark.parametrize("student", [
+    "attack_numpy", "attack_builtins", "attack_input_transformer", "attack_ast_transformer",
+    "attack_event_hooks", "attack_fake_harness", "attack_edit_tests",
+    "attack_import_reference", "attack_probe_judge", "attack_read", "attack_write",
+    "attack_network"])
+def test_attacks_gain_nothing(batch, student):
+    assert total(batch, student) == 0
+
+
+def test_reference_cannot_be_imported(batch):
+    out = cell_output(batch, "attack_import_reference", NB[0], "blocked")
+    assert "IMPORTED THE REFERENCE" not in out
+
+
+def test_judge_cannot_be_probed_or_used_as_an_oracle(batch):
+    second = cell_output(batch, "attack_probe_judge", NB[0], "second attempt")
+    assert "refused" in second and "ALLOWED" not in second
+    oracle = cell_output(batch, "attack_probe_judge", NB[0], "oracle")
+    assert "refused" in oracle and "ORACLE" not in oracle
+
+
+def test_student_code_cannot_read_the_course(batch):
+    assert cell_output(batch, "attack_read", NB[0], "LEAKS:").strip() == "LEAKS: none"
+
+
+def test_student_code_cannot_write_outside_its_sandbox(batch):
+    assert cell_output(batch, "attack_write", NB[0], "WRITTEN:").strip() == "WRITTEN: none"
+    with open(os.path.join(ROOT, "helpers", "__init__.py")) as f:
+        assert "tampered" not in f.read()
+
+
+def test_student_code_has_no_network(batch):
+    assert cell_output(batch, "attack_network", NB[0], "CONNECTIONS:").strip() == \
+        "CONNECTIONS: none"
+    assert batch["listener"].connections == 0
+
+
+@pytest.mark.parametrize("student", ["broken_kernel_exit", "broken_segfault"])
+def test_a_dying_kernel_fails_only_its_notebook(batch, student):
+    result = batch["results"][student]
+    assert nb_points(batch, student, NB[0]) == 9
+    assert result["notebooks"][NB[1]]["status"].startswith("could not be run to the end")
+    assert nb_points(batch, student, NB[1]) == 0
+
+
+def test_infinite_loop_is_interrupted_and_the_rest_graded(batch):
+    assert nb_points(batch, "broken_infinite_loop", NB[0]) == 9
+
+
+def test_whole_notebook_time_limit(batch):
+    entry = batch["results"]["broken_slow_notebook"]["notebooks"][NB[0]]
+    assert "could not be run to the end" in entry["status"]
+    assert f"{NOTEBOOK_SECONDS} s limit" in entry["status"]
+
+
+def test_memory_is_capped(batch):
+    assert "memory limit reached" in cell_output(batch, "broken_memory_bomb", NB[0],
+                                                 "memory limit")
+    assert nb_points(batch, "broken_memory_bomb", NB[0]) == 9
+
+
+def test_huge_output_is_truncated(batch):
+    out = cell_output(batch, "broken_huge_output", NB[0], "truncated")
+    assert len(out) < 3 * 2**20
+    assert nb_points(batch, "broken_huge_output", NB[0]) == 9
+
+
+def test_invalid_json_fails_alone_with_a_reason(batch):
+    entry = batch["results"]["broken_invalid_json"]["notebooks"][NB[0]]
+    assert entry["status"].startswith("not graded: invalid notebook (invalid JSON")
+    assert nb_points(batch, "broken_invalid_json", NB[1]) == 5
+
+
+def test_deleted_duplicated_renamed_and_edited_cells_are_repaired(batch):
+    entry = batch["results"]["broken_structure"]["notebooks"][NB[0]]
+    assert nb_points(batch, "broken_structure", NB[0]) == 9  # not 100, not 0
+    notes = " ".join(entry["notes"])
+    assert "was missing: restored" in notes and "second copy" in notes
+
+
+def test_missing_notebooks_and_extra_files(batch):
+    result = batch["results"]["broken_missing_and_extra"]
+    assert result["total"] == 5
+    assert result["notebooks"][NB[0]]["status"] == "not submitted"
+    assert sorted(result["extra_files"]) == ["helpers.py", "notes.txt", "numpy.py"]
+
+
+def test_feedback_never_shows_hidden_tests(batch):
+    feedback = os.path.join(batch["course"], "feedback")
+    pages = [os.path.join(d, f) for d, _, files in os.walk(feedback) for f in files
+             if f.endswith(".html")]
+    assert len(pages) >= len(batch["results"])
+    for page in pages:
+        with open(page) as f:
+            text = f.read()
+        plain = html.unescape(re.sub(r"<[^>]+>", "", text))
+        # Attackers write "hidden_check" and "autograder" in their own cells: look for what
+        # only the hidden tests contain.
+        assert not re.search(r'hidden_check\("\w+", globals\(\)\)', plain), page
+        assert "HIDDEN TESTS" not in plain and "harness import hidden_check" not in plain, page
+
+
+def test_summary_reports_scores_pass_rates_and_reasons(batch):
+    course = batch["course"]
+    with open(os.path.join(course, "grading", "summary.md")) as f:
+        text = f.read()
+    assert "## Score histogram" in text and "## Pass rate per exercise" in text
+    assert "invalid JSON" in text and "could not be run to the end" in text
+    assert os.path.getsize(os.path.join(course, "grading", "summary.png")) > 10_000
+
+
+def test_rerunning_is_idempotent(batch):
+    course = batch["course"]
+    before = {s: r["total"] for s, r in batch["results"].items()}
+    result = run_grader(course, "--student", "perfect", "--student", "broken_structure",
+                        "--student", "bug_bptt_sign")
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(os.path.join(course, "grading", "summary.json")) as f:
+        again = {r["student"]: r["total"] for r in json.load(f)["results"]}
+    assert again == {s: before[s] for s in again}
+    with open(os.path.join(course, "grades.csv")) as f:
+        assert len(f.read().splitlines()) == len(before) + 1
