@@ -8,6 +8,7 @@ so they cannot be copied between submissions; they are judged with the check's o
 
 import numpy as np
 
+from helpers.checks import blocks
 from helpers.checks.core import Case
 from helpers.checks.training import _holders, _net_inputs, _sequence_inputs
 
@@ -22,8 +23,7 @@ def hidden(check_id):
 
 
 def _probs(r, T, N, V, spread=1.5):
-    e = np.exp(r.normal(0, spread, size=(T, N, V)))
-    return e / e.sum(-1, keepdims=True)
+    return blocks._probs(r, T, N, V, spread)  # every probability >= 1e-4
 
 
 # ------------------------------------------------------------------ notebook 1
@@ -152,6 +152,8 @@ def _rnn_forward(r):
         Case("relu, 10 steps", _cell_inputs(r, 10, 3, 4, 6, "relu")),
         Case("relu, growing states", _cell_inputs(r, 20, 2, 2, 3, "relu", scale=1.5)),
         Case("one hidden unit", _cell_inputs(r, 5, 2, 3, 1, "tanh")),
+        Case("second call, relu", dict(_cell_inputs(r, 6, 3, 4, 5, "relu"),
+                                        x_before=r.normal(size=(4, 3, 4)))),
     ]
 
 
@@ -247,7 +249,7 @@ def _memory(r):
 
     return [
         case("L=1, V=3", 1, 3, 7, []),
-        case("L=1, always wrong", 1, 3, 5, [1]),
+        case("L=1, always wrong", 1, 4, 5, [1]),
         case("L=6, three wrong", 6, 5, 40, [1, 3, 6]),
         case("L=13, last wrong, one sequence", 13, 10, 1, [13], before=False),
         case("L=9, large test", 9, 12, 300, [5]),

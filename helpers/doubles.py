@@ -132,6 +132,7 @@ class CopyOracle:
         self.wrong_before = bool(wrong_before)
         self.sequences_seen = 0
         self.lengths_seen = []
+        self._seen = []  # every input sequence, as a tuple of symbols
 
     def forward(self, x):
         T, N, V = x.shape
@@ -139,6 +140,7 @@ class CopyOracle:
         self.sequences_seen += N
         self.lengths_seen.append(T)
         symbols = x.argmax(axis=-1)  # (T, N)
+        self._seen += [tuple(int(s) for s in symbols[:, n]) for n in range(N)]
         target = np.full((T, N), V - 1)
         target[L] = V - 2
         target[L + 1:] = symbols[:L]
@@ -154,6 +156,10 @@ class CopyOracle:
 
     def backward(self, dy):
         return np.zeros_like(dy)
+
+    def fingerprint(self):
+        """The sequences seen, in order (the same code with the same rng sees the same)."""
+        return tuple(self._seen)
 
     def get_params(self):
         return iter(())

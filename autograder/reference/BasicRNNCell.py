@@ -83,7 +83,9 @@ class BasicRNNCell(Layer):
 
         Returns:
             dx: (T, N, D), dloss/dx_t. Adds the parameter gradients to ``self.dW_hx``,
-            ``self.dW_hh`` and ``self.dbh``. Uses ``self.x`` and ``self.hs`` from forward.
+            ``self.dW_hh`` and ``self.dbh``. Uses only the weights, ``self.x`` and
+            ``self.hs`` from forward (nothing else forward may have kept), and leaves
+            ``dh`` unchanged.
         """
         require_array(dh, "dh", shape=self.hs[1:].shape)
         ### BEGIN SOLUTION

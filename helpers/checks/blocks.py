@@ -11,9 +11,11 @@ def _rng(seed):
     return np.random.default_rng(seed)
 
 
-def _probs(rng, T, N, V):
-    e = np.exp(rng.normal(size=(T, N, V)))
-    return e / e.sum(-1, keepdims=True)
+def _probs(rng, T, N, V, spread=1.0):
+    """Random distributions with every probability >= 1e-4: a correct implementation that
+    adds a tiny epsilon inside the log (1e-12) must agree to within the tolerance."""
+    e = np.exp(rng.normal(0, spread, size=(T, N, V)))
+    return 0.999 * e / e.sum(-1, keepdims=True) + 0.001 / V
 
 
 # ------------------------------------------------------------------ softmax
@@ -74,11 +76,18 @@ class CrossEntropyCheck(Check):
         ]
 
     def run(self, subjects, inputs):
-        loss = subjects["cross_entropy_loss"](inputs["probs"], inputs["labels"])
+        probs = inputs["probs"]
+        before = probs.copy()
+        loss = subjects["cross_entropy_loss"](probs, inputs["labels"])
         if isinstance(loss, np.ndarray) and loss.shape != ():
             raise CheckFailed(f"the loss should be a single number, got an array of shape "
                               f"{loss.shape}")
-        return {"loss": float(loss)}
+        return {"loss": float(loss), "input_unchanged": bool(np.array_equal(probs, before))}
+
+    def compare(self, case, got, expected):
+        if got.get("input_unchanged") is False:
+            raise CheckFailed("cross_entropy_loss changed probs in place; compute on a copy")
+        compare_outputs(got, expected, self.rtol)
 
 
 @register
@@ -114,14 +123,19 @@ class CrossEntropyGradCheck(Check):
 # ------------------------------------------------------------- LinearLayer
 
 def check_glorot(name, W, fan_in, fan_out):
-    """Raise CheckFailed unless W looks like a Glorot sample (zero mean, the right spread)."""
+    """Raise CheckFailed unless W looks like a Glorot sample (zero mean, the right spread).
+
+    Tolerances are six standard errors of the estimates (so a correct sample fails about
+    once in a billion draws), and never tighter than 5 % for the spread.
+    """
     std = np.sqrt(2.0 / (fan_in + fan_out))
-    if W.size >= 1000:
+    n = W.size
+    if n >= 1000:
         got_std = float(np.std(W))
-        if not abs(got_std - std) <= 0.05 * std:
+        if not abs(got_std - std) <= max(0.05, 6 / np.sqrt(2 * n)) * std:
             raise CheckFailed(f"{name} has standard deviation {got_std:.4f}, Glorot "
                               f"initialisation gives sqrt(2 / (fan_in + fan_out)) = {std:.4f}")
-        if not abs(float(np.mean(W))) <= 0.05 * std:
+        if not abs(float(np.mean(W))) <= 6 * std / np.sqrt(n):
             raise CheckFailed(f"{name} should have mean 0, got {float(np.mean(W)):.4f}")
     if W.size > 1 and np.all(W == W.flat[0]):
         raise CheckFailed(f"{name} is constant; draw it at random from rng")
@@ -141,8 +155,11 @@ class LinearInitCheck(Check):
         n_in, n_out, seed = inputs["n_in"], inputs["n_out"], inputs["seed"]
         a = cls(n_in, n_out, rng=np.random.default_rng(seed))
         b = cls(n_in, n_out, rng=np.random.default_rng(seed))
+        c = cls(n_in, n_out, rng=np.random.default_rng(seed + 1))
         out = {k: getattr(a, k, None) for k in ("W", "b", "dW", "db")}
         out["same_seed_same_W"] = bool(np.array_equal(getattr(a, "W", 0), getattr(b, "W", 1)))
+        out["other_seed_other_W"] = not np.array_equal(getattr(a, "W", 0), getattr(c, "W", 0))
+        out["shared"] = shared_arrays(a, ("W", "b", "dW", "db"))
         return out
 
     def compare(self, case, got, expected):
@@ -150,9 +167,8 @@ class LinearInitCheck(Check):
         check_attributes(got, {"W": (n_out, n_in), "b": (n_out,), "dW": (n_out, n_in),
                                "db": (n_out,)}, zero=("b", "dW", "db"))
         check_glorot("self.W", np.asarray(got["W"], float), n_in, n_out)
-        if not got["same_seed_same_W"]:
-            raise CheckFailed("two layers built with the same rng seed got different weights: "
-                              "draw W with the rng argument (rng.normal), not np.random")
+        check_rng_use(got["same_seed_same_W"], got["other_seed_other_W"], "layers", n_in * n_out)
+        check_not_shared(got["shared"])
 
 
 def check_attributes(got, shapes, zero=()):
@@ -161,13 +177,38 @@ def check_attributes(got, shapes, zero=()):
         v = got.get(k)
         if v is None:
             raise CheckFailed(f"self.{k} is missing")
-        if not isinstance(v, np.ndarray) or v.dtype.kind not in "biuf":
-            raise CheckFailed(f"self.{k} should be a numpy array of numbers, "
-                              f"got {type(v).__name__}")
+        if not isinstance(v, np.ndarray) or v.dtype.kind != "f":
+            what = f"dtype {v.dtype}" if isinstance(v, np.ndarray) else type(v).__name__
+            raise CheckFailed(f"self.{k} should be a numpy array of floats, got {what} "
+                              f"(gradients are added to it later: np.zeros(shape) gives floats)")
         if v.shape != shape:
             raise CheckFailed(f"self.{k} has shape {v.shape}, expected {shape}")
         if k in zero and np.any(v != 0):
             raise CheckFailed(f"self.{k} should start at zero")
+
+
+def shared_arrays(obj, names):
+    """Pairs of attributes of ``obj`` that are (views of) the same array."""
+    arrays = [(n, getattr(obj, n, None)) for n in names]
+    arrays = [(n, a) for n, a in arrays if isinstance(a, np.ndarray)]
+    return [[n1, n2] for i, (n1, a1) in enumerate(arrays) for n2, a2 in arrays[i + 1:]
+            if np.shares_memory(a1, a2)]
+
+
+def check_not_shared(pairs):
+    if pairs:
+        a, b = pairs[0]
+        raise CheckFailed(f"self.{a} and self.{b} are the same array: updating one would change "
+                          f"the other; give each its own np.zeros(...)")
+
+
+def check_rng_use(same_seed_same, other_seed_other, what, size):
+    if not same_seed_same:
+        raise CheckFailed(f"two {what} built with the same rng seed got different weights: "
+                          f"draw them with the rng argument (rng.normal), not np.random")
+    if size > 1 and not other_seed_other:
+        raise CheckFailed(f"two {what} built with different rng seeds got the same weights: "
+                          f"draw them from the rng argument you are given")
 
 
 def _linear(cls, inputs, grads=False):
@@ -233,8 +274,16 @@ class LinearBackwardCheck(Check):
         except Exception:
             pass
         layer.x = inputs["x"]
-        dx = layer.backward(inputs["dy"])
-        return {"dx": dx, "dW": layer.dW, "db": layer.db}
+        dy = inputs["dy"]
+        before = dy.copy()
+        dx = layer.backward(dy)
+        return {"dx": dx, "dW": layer.dW, "db": layer.db, "W": layer.W, "b": layer.b,
+                "dy_unchanged": bool(np.array_equal(dy, before))}
+
+    def compare(self, case, got, expected):
+        if got.get("dy_unchanged") is False:
+            raise CheckFailed("backward changed its argument dy in place; work on new arrays")
+        compare_outputs(got, expected, self.rtol)
 
 
 # ------------------------------------------------------------------ Layer

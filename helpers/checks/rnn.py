@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .blocks import check_attributes, check_glorot
+from .blocks import check_attributes, check_glorot, check_not_shared, check_rng_use, shared_arrays
 from .core import Case, Check, CheckFailed, compare_outputs, make_instance, register
 
 
@@ -52,11 +52,16 @@ class RNNInitCheck(Check):
         args = (inputs["n_in"], inputs["n_hidden"], inputs["activation"])
         a = cls(*args, rng=np.random.default_rng(inputs["seed"]))
         b = cls(*args, rng=np.random.default_rng(inputs["seed"]))
-        out = {k: getattr(a, k, None) for k in ("W_hx", "W_hh", "bh", "dW_hx", "dW_hh", "dbh")}
+        c = cls(*args, rng=np.random.default_rng(inputs["seed"] + 1))
+        names = ("W_hx", "W_hh", "bh", "dW_hx", "dW_hh", "dbh")
+        out = {k: getattr(a, k, None) for k in names}
         out["activation"] = getattr(a, "activation", None)
         out["same_seed_same_weights"] = bool(
             np.array_equal(getattr(a, "W_hx", 0), getattr(b, "W_hx", 1))
             and np.array_equal(getattr(a, "W_hh", 0), getattr(b, "W_hh", 1)))
+        out["other_seed_other_weights"] = not np.array_equal(getattr(a, "W_hx", 0),
+                                                             getattr(c, "W_hx", 0))
+        out["shared"] = shared_arrays(a, names)
         return out
 
     def compare(self, case, got, expected):
@@ -78,9 +83,9 @@ class RNNInitCheck(Check):
                                   "not the identity")
         if got["activation"] != act:
             raise CheckFailed(f"self.activation should be {act!r}, got {got['activation']!r}")
-        if not got["same_seed_same_weights"]:
-            raise CheckFailed("two cells built with the same rng seed got different weights: "
-                              "draw them with the rng argument, not np.random")
+        check_rng_use(got["same_seed_same_weights"], got["other_seed_other_weights"], "cells",
+                      D * H)
+        check_not_shared(got["shared"])
 
 
 # ------------------------------------------------------------------ forward
@@ -109,10 +114,16 @@ class RNNForwardCheck(Check):
             Case("relu, full cell", dict(_weights(r, 4, 3, "relu"), x=x),
                  "ReLU is max(a, 0), applied where tanh was"),
             Case("one step, one sequence", dict(w, x=x[:1, :1])),
+            Case("a second call starts again from h_0 = 0",
+                 dict(w, x=x, x_before=r.normal(size=(3, 2, 4))),
+                 "every call of forward is a new batch of sequences: start from a zero state, "
+                 "not from the last state of the previous call"),
         ]
 
     def run(self, subjects, inputs):
         cell = _cell(subjects["BasicRNNCell"], inputs)
+        if inputs.get("x_before") is not None:
+            cell.forward(inputs["x_before"])
         h = cell.forward(inputs["x"])
         return {"h": h, "self.x": getattr(cell, "x", None), "self.hs": getattr(cell, "hs", None)}
 
@@ -162,8 +173,18 @@ class _BPTTCheck(Check):
         except Exception:
             pass
         cell.x, cell.hs = inputs["x"], inputs["hs"]
-        dx = cell.backward(inputs["dh"])
-        return {"dx": dx, "dW_hx": cell.dW_hx, "dW_hh": cell.dW_hh, "dbh": cell.dbh}
+        dh = inputs["dh"]
+        before = dh.copy()
+        dx = cell.backward(dh)
+        return {"dx": dx, "dW_hx": cell.dW_hx, "dW_hh": cell.dW_hh, "dbh": cell.dbh,
+                "W_hx": cell.W_hx, "W_hh": cell.W_hh, "bh": cell.bh,
+                "dh_unchanged": bool(np.array_equal(dh, before))}
+
+    def compare(self, case, got, expected):
+        if got.get("dh_unchanged") is False:
+            raise CheckFailed("backward changed its argument dh in place (e.g. dh[t] += ...); "
+                              "keep the gradient flowing back in a separate array")
+        compare_outputs(got, expected, self.rtol)
 
 
 @register

@@ -1,0 +1,71 @@
+"""The student bundle holds what students need and nothing instructor-only."""
+
+import os
+import re
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from autograder import bundle
+
+ROOT = bundle.ROOT
+FORBIDDEN = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS|"
+                       r"hidden_check|from autograder|import autograder|gradebook")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return bundle.build(str(tmp_path_factory.mktemp("dist") / "student-bundle"))
+
+
+def files(folder):
+    return sorted(os.path.relpath(os.path.join(d, f), folder)
+                  for d, _, names in os.walk(folder) for f in names)
+
+
+def test_bundle_contents(built):
+    folder, archive = built
+    listing = files(folder)
+    for required in ("README.md", "Makefile", "pyproject.toml", "environment.yml",
+                     "constraints.txt", "helpers/__init__.py", "helpers/checks/expected.npz",
+                     "notebooks/00_start_here.ipynb", "notebooks/gradient_explorer.ipynb",
+                     "release/rnn/01_building_blocks.ipynb", "release/rnn/figures/bptt_flow.svg"):
+        assert required in listing, required
+    assert not any(p.startswith(("autograder", "source", "tests", ".ci")) for p in listing)
+    assert not any(p.endswith((".db", "nbgrader_config.py")) for p in listing)
+    with zipfile.ZipFile(archive) as z:
+        assert sorted(n.split("/", 1)[1] for n in z.namelist() if not n.endswith("/")) == listing
+
+
+def test_bundle_holds_no_solution_hidden_test_reference_or_gradebook(built):
+    folder, _ = built
+    for rel in files(folder):
+        with open(os.path.join(folder, rel), "rb") as f:
+            text = f.read().decode("utf-8", errors="replace")
+        found = FORBIDDEN.findall(text)
+        assert not found, f"{rel}: {sorted(set(found))}"
+
+
+def test_helpers_define_no_exercise(built):
+    folder, _ = built
+    exercises = ["softmax", "cross_entropy_loss", "softmax_cross_entropy_grad", "spectral_radius",
+                 "clip_global_norm", "run_training", "run_memory_test",
+                 "run_exploding_grads_test", "LinearLayer", "BasicRNNCell", "Layer"]
+    pattern = re.compile(r"^\s*(def|class) (" + "|".join(exercises) + r")\b", re.M)
+    for rel in files(folder):
+        if rel.startswith("helpers") and rel.endswith(".py"):
+            with open(os.path.join(folder, rel)) as f:
+                assert not pattern.findall(f.read()), rel
+
+
+def test_bundle_helpers_work_on_their_own(built):
+    folder, _ = built
+    code = ("import sys; sys.path.insert(0, '.'); import helpers, helpers.checks, "
+            "helpers.explorer, helpers.notebooks; assert helpers.__file__.startswith("
+            "'" + folder + "'), helpers.__file__; print(len(helpers.checks.REGISTRY))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True,
+                         text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "17"
