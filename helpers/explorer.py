@@ -224,7 +224,8 @@ def _log_safe(values, floor, ceiling):
 class GradientExplorer:
     """Sliders for the RNN's sizes and spectral radius, and one plot of the gradient norms.
 
-    Args: as ``measure`` (activation 'tanh' or 'relu'; clip: whether clipping is on).
+    Args: as ``measure`` (activation 'tanh' or 'relu'; clip: whether clipping is on;
+    input_scale: the initial value of the "input scale" slider, > 0).
 
     Attributes:
         widget: the container to display (CSS class "rnn-explorer").
@@ -235,10 +236,13 @@ class GradientExplorer:
     """
 
     def __init__(self, hidden_size=64, seq_len=100, vocab_size=10, rho=1.0, activation="tanh",
-                 clip=False, threshold=5.0, seed=0):
+                 clip=False, threshold=5.0, seed=0, input_scale=1.0):
         # Fail here, with measure()'s messages, rather than in a slider callback.
         require_int(seq_len, "seq_len", 2)
-        measure(hidden_size, 2, vocab_size, rho, activation, threshold, seed, batch_size=1)
+        measure(hidden_size, 2, vocab_size, rho, activation, threshold, seed, batch_size=1,
+                input_scale=input_scale)
+        if input_scale <= 0:
+            raise ValueError(f"input_scale must be > 0 for the slider, got {input_scale}")
         self.seed = seed
         self.last = None
         self._raw = None  # the last unclipped measurement; clipping alone reuses it
@@ -273,6 +277,14 @@ class GradientExplorer:
                 options=list(ACTIVATIONS.items()), value=activation, description="activation",
                 style=style, layout=layout),
             "clip": widgets.Checkbox(value=clip, description="clipping", indent=False),
+            # Tiny inputs keep tanh in its linear regime, where the measurement follows
+            # the rho^k prediction; at 1 the states saturate and the gradient vanishes.
+            "input_scale": widgets.FloatLogSlider(value=input_scale, base=10,
+                                                  min=min(-3.0, np.log10(input_scale)),
+                                                  max=max(0.5, np.log10(input_scale)),
+                                                  step=0.05, description="input scale",
+                                                  continuous_update=True, style=style,
+                                                  layout=layout),
         }
         for name, control in self.controls.items():
             control.add_class("rnn-explorer-" + control.description.replace(" ", "-"))
@@ -286,7 +298,7 @@ class GradientExplorer:
         self.widget = widgets.VBox([
             widgets.HBox([
                 widgets.VBox([c["hidden_size"], c["seq_len"], c["vocab_size"], c["rho"]]),
-                widgets.VBox([c["activation"], c["clip"], c["threshold"]]),
+                widgets.VBox([c["activation"], c["input_scale"], c["clip"], c["threshold"]]),
             ]),
             self.image,
         ])
@@ -372,7 +384,8 @@ class GradientExplorer:
         c = self.controls
         return dict(hidden_size=c["hidden_size"].value, seq_len=c["seq_len"].value,
                     vocab_size=c["vocab_size"].value, rho=c["rho"].value,
-                    activation=c["activation"].value, seed=self.seed)
+                    activation=c["activation"].value, seed=self.seed,
+                    input_scale=c["input_scale"].value)
 
     def _clipped(self, raw):
         """``raw`` with the clipping of the controls applied (a new dict)."""

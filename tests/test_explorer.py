@@ -257,12 +257,22 @@ def test_dom_hooks_for_the_browser_tests(gx):
 
 def test_constructor_values_reach_the_controls():
     gx = GradientExplorer(hidden_size=10, seq_len=8, vocab_size=4, rho=0.7, activation="relu",
-                          clip=True, threshold=2.0, seed=1)
+                          clip=True, threshold=2.0, seed=1, input_scale=0.01)
     values = {name: c.value for name, c in gx.controls.items()}
-    assert values == dict(hidden_size=10, seq_len=8, vocab_size=4, rho=0.7, activation="relu",
-                          clip=True, threshold=2.0)
+    assert values == pytest.approx(dict(hidden_size=10, seq_len=8, vocab_size=4, rho=0.7,
+                                        activation="relu", clip=True, threshold=2.0,
+                                        input_scale=0.01))
     assert gx.last["threshold"] == 2.0
     assert gx.last["rho"] == pytest.approx(0.7)
+
+
+def test_input_scale_slider_puts_tanh_in_its_linear_regime():
+    gx = GradientExplorer(hidden_size=32, seq_len=30, rho=1.1)
+    saturated = gx.last["hidden_grad_norm"][-1]
+    gx.controls["input_scale"].value = 0.001
+    m = gx.last
+    assert m["hidden_grad_norm"][-1] > 100 * saturated
+    np.testing.assert_allclose(m["hidden_grad_norm"], m["predicted"], rtol=1e-2)
 
 
 def test_notebook_display_hooks(gx):

@@ -315,3 +315,32 @@ def test_rerunning_is_idempotent(batch):
     assert again == {s: before[s] for s in again}
     with open(os.path.join(course, "grades.csv")) as f:
         assert len(f.read().splitlines()) == len(before) + 1
+
+
+def test_lms_zip_downloads_are_collected_and_a_bad_archive_fails_alone(tmp_path):
+    import zipfile
+
+    course = str(tmp_path / "course")
+    os.makedirs(course)
+    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
+    for d in ("source", "release"):
+        shutil.copytree(os.path.join(ROOT, d), os.path.join(course, d))
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    answered = json.dumps(fx.student_notebook(fx.NOTEBOOKS[0]))
+    with zipfile.ZipFile(downloads / "alice.zip", "w") as z:  # the notebook in a folder
+        z.writestr("my work/01_building_blocks.ipynb", answered)
+    with zipfile.ZipFile(downloads / "bob.zip", "w") as z:  # untouched, at the top
+        z.writestr("01_building_blocks.ipynb", json.dumps(fx.untouched(fx.NOTEBOOKS[0])))
+    (downloads / "carol.zip").write_bytes(b"not a zip at all")
+    with zipfile.ZipFile(downloads / "dave.zip", "w") as z:
+        z.writestr("../../escape.ipynb", answered)
+    result = run_grader(course, str(downloads))
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(os.path.join(course, "grading", "summary.json")) as f:
+        summary = json.load(f)
+    totals = {r["student"]: r["total"] for r in summary["results"]}
+    assert totals == {"alice": 9, "bob": 0}
+    assert "not a readable zip" in summary["not_graded"]["carol"]
+    assert "unsafe path" in summary["not_graded"]["dave"]
+    assert not os.path.exists(os.path.join(course, "escape.ipynb"))

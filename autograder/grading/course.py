@@ -7,6 +7,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 
 from .sandbox import NOBODY, Limits
 
@@ -122,10 +123,14 @@ class Course:
             json.dump({"results_dir": results, "secret": self.secret(),
                        "assignment": self.assignment, "limits": limits.__dict__}, f)
         os.chmod(config, 0o600)
+        # Unix socket paths are limited to 107 bytes: the kernels' sockets live in a short
+        # private directory under /tmp, not below the (possibly deep) course directory.
+        base = tempfile.mkdtemp(prefix="rnn-grading-", dir="/tmp" if os.path.isdir("/tmp")
+                                else None)
+        self.runtime_base = base
         settings = []
         for i in range(workers):
-            runtime = os.path.join(self.work, "runtime", f"worker-{i}")
-            shutil.rmtree(runtime, ignore_errors=True)
+            runtime = os.path.join(base, f"w{i}")
             os.makedirs(runtime)
             if os.geteuid() == 0:
                 os.chown(runtime, NOBODY, NOBODY)
@@ -138,3 +143,8 @@ class Course:
                          f"--KernelManager.ip={os.path.join(runtime, 'ipc')}"],
             })
         return settings, results
+
+    def cleanup_sandbox(self):
+        base = getattr(self, "runtime_base", None)
+        if base:
+            shutil.rmtree(base, ignore_errors=True)

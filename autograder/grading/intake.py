@@ -17,11 +17,39 @@ import json
 import os
 import re
 import shutil
+import zipfile
 
 from .normalize import InvalidNotebook, normalize_file
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$")
 COLLECT_REGEXP = r".*/extracted/(?P<student_id>[^/]+)/(?:[^/]+/)*(?P<file_id>[^/]+\.ipynb)$"
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_ENTRIES = 1000
+
+
+def check_zip(path):
+    """None if ``path`` is a zip nbgrader can safely extract, else the reason it is not.
+
+    nbgrader's zip_collect stops for every student on one unreadable archive, so each
+    archive is checked first: readable, no absolute or ../ paths, not a zip bomb.
+    """
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            if len(infos) > MAX_ZIP_ENTRIES:
+                return f"the archive has {len(infos)} entries (at most {MAX_ZIP_ENTRIES})"
+            if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
+                return "the archive unpacks to more than 200 MB"
+            for i in infos:
+                parts = i.filename.replace("\\", "/").split("/")
+                if i.filename.startswith("/") or ".." in parts:
+                    return f"the archive contains an unsafe path: {i.filename}"
+            bad = z.testzip()
+            if bad is not None:
+                return f"the archive is damaged (at {bad})"
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        return f"not a readable zip archive ({e})"
+    return None
 
 
 def fingerprint(directory):
@@ -46,8 +74,13 @@ def collect(course, source):
         archive = course.path("downloaded", course.assignment, "archive")
         shutil.rmtree(course.path("downloaded", course.assignment), ignore_errors=True)
         os.makedirs(archive)
-        for z in zips:
-            shutil.copy(os.path.join(source, z), archive)
+        for z in list(zips):
+            problem = check_zip(os.path.join(source, z))
+            if problem:
+                problems[z[:-4]] = problem
+                zips.remove(z)
+            else:
+                shutil.copy(os.path.join(source, z), archive)
         result = course.nbgrader("zip_collect", course.assignment, "--force",
                                  f"--FileNameCollectorPlugin.named_regexp={COLLECT_REGEXP}")
         if result.returncode != 0:
@@ -57,7 +90,7 @@ def collect(course, source):
         for z in zips:
             student = z[:-4]
             if student not in collected:
-                problems[student] = "the archive holds no notebook (or is not a valid zip)"
+                problems[student] = "the archive holds no notebook"
     elif os.path.realpath(source) != os.path.realpath(course.submitted()):
         for student in sorted(os.listdir(source)):
             src = os.path.join(source, student)

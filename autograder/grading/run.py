@@ -17,7 +17,6 @@ import os
 import queue
 import re
 import shutil
-import threading
 import time
 
 import nbformat
@@ -219,13 +218,16 @@ def write_failure_feedback(course, result):
 
 
 def grade_all(course, students, prepared, workers=2, limits=None, log=print):
-    """Grade ``students`` with ``workers`` parallel nbgrader processes; return results."""
+    """Grade ``students`` with ``workers`` parallel nbgrader processes; return results.
+
+    Workers only run nbgrader; everything that writes the gradebook after it happens
+    here, in this thread, one student at a time.
+    """
     limits = limits or Limits()
     settings, _ = course.prepare_sandbox(limits, workers)
     free = queue.Queue()
     for s in settings:
         free.put(s)
-    lock = threading.Lock()
     results = {}
 
     def job(student):
@@ -235,19 +237,22 @@ def grade_all(course, students, prepared, workers=2, limits=None, log=print):
         finally:
             free.put(worker)
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(job, s): s for s in students}
-        for fut in concurrent.futures.as_completed(futures):
-            student = futures[fut]
-            try:
-                result = fut.result()
-            except Exception as e:  # the pipeline itself failed for this student
-                result = {"student": student, "seconds": 0, "error": f"{type(e).__name__}: {e}",
-                          "notebooks": {}, "extra_files": []}
-            with lock:  # gradebook writes, one at a time
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(job, s): s for s in students}
+            for fut in concurrent.futures.as_completed(futures):
+                student = futures[fut]
+                try:
+                    result = fut.result()
+                except Exception as e:  # the pipeline itself failed for this student
+                    result = {"student": student, "seconds": 0, "notebooks": {},
+                              "error": f"{type(e).__name__}: {e}", "extra_files": []}
                 if result["notebooks"]:
                     apply_scores(course, result)
                     annotate_feedback(course, result)
                 results[student] = result
-            log(f"  {student}: {result.get('total', 0):g} points in {result['seconds']:.1f} s")
+                log(f"  {student}: {result.get('total', 0):g} points in "
+                    f"{result['seconds']:.1f} s")
+    finally:
+        course.cleanup_sandbox()
     return [results[s] for s in students]

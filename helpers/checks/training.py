@@ -273,6 +273,8 @@ class MemoryTestCheck(Check):
         L, V = case.inputs["L"], case.inputs["V"]
         # Two seeds can only be told apart when there are many possible test sets.
         distinct = L * n * np.log(V - 2) >= np.log(1e6)
-        if not got.get("same_seed_same_data") or (distinct and not got.get("other_seed_other_data")):
+        from_rng = got.get("same_seed_same_data") and (
+            got.get("other_seed_other_data") or not distinct)
+        if not from_rng:
             raise CheckFailed("the test sequences do not come from the rng argument: pass it "
                               "to generate_data_memory(L, V, n_sequences, rng)")
