@@ -48,7 +48,8 @@ class ScriptedLayer(ParamHolder):
         dP += sum_{t,n} dy * forward output    P (n_out,)
         dQ += sum_{t,n} x                      Q (n_in,)
 
-    The gradients grow with the sequence length, as real ones do.
+    The gradients grow with the sequence length, as real ones do. ``clip_gradients``
+    and ``update_weights`` only record how they were called (see update_weights).
     """
 
     def __init__(self, A, B, P, Q):
@@ -75,25 +76,22 @@ class ScriptedLayer(ParamHolder):
         super().zero_grads()
 
     def clip_gradients(self, threshold=5.0):
-        self.log["clip_gradients"].append(float(threshold))
-        for _, g, _ in self.get_params():
-            norm = np.linalg.norm(g)
-            if norm > threshold:
-                g *= threshold / norm
+        self.log["clip_gradients"].append(float(threshold))  # recorded only
 
     def update_weights(self, learning_rate=1e-3, update_fun=None):
+        """Records the call and the gradients it saw; then a scripted change, not a real
+        update: A += learning_rate (so a forward pass after it gives other outputs), and
+        the gradients are reset."""
         name = getattr(update_fun, "rule_name", None if update_fun is None else "unknown")
-        self.log["update_weights"].append({"learning_rate": float(learning_rate), "rule": name})
-        for p, g, _ in self.get_params():
-            if update_fun is None:
-                p -= learning_rate * g
-            else:
-                update_fun(p, g, learning_rate)
+        self.log["update_weights"].append({"learning_rate": float(learning_rate), "rule": name,
+                                           "dP": self.dP.copy(), "dQ": self.dQ.copy()})
+        self.A = self.A + learning_rate
         super().zero_grads()
 
     def record(self):
         """Everything the test compares: calls, their arguments, final parameters."""
         out = self.state()
+        out["A"] = self.A.copy()
         out["forward_inputs"] = list(self.log["forward"])
         out["backward_inputs"] = list(self.log["backward"])
         out["n_forward"] = len(self.log["forward"])

@@ -1,7 +1,8 @@
 """Update rules for ``Layer.update_weights(learning_rate, update_fun)``.
 
 An update rule is a callable ``update_fun(param, grad, learning_rate)`` that changes
-``param`` in place. Plain SGD is what ``update_weights`` does when no rule is given.
+``param`` in place. Plain SGD is what ``update_weights`` does when no rule is given
+(you write that part in notebook 1).
 
 Adam (Kingma & Ba, 2015) is the course's fast path for the memorization task: it
 divides each step by a running RMS of that parameter's gradient, so every weight
@@ -11,11 +12,6 @@ that is what turns tens of thousands of SGD steps into about two thousand.
 """
 
 import numpy as np
-
-
-def sgd(param, grad, learning_rate):
-    """Plain gradient descent: param <- param - learning_rate * grad (in place)."""
-    param -= learning_rate * grad
 
 
 class Adam:

@@ -200,7 +200,7 @@ class RunTrainingCheck(Check):
         out = {"loss": None if loss is None else float(loss)}
         for i, layer in enumerate(net):
             rec = layer.record()
-            out[f"layer{i}"] = {k: rec[k] for k in ("P", "Q", "dP", "dQ", "n_forward",
+            out[f"layer{i}"] = {k: rec[k] for k in ("P", "Q", "dP", "dQ", "A", "n_forward",
                                                     "n_backward", "forward_inputs",
                                                     "backward_inputs", "updates")}
         return out
