@@ -16,7 +16,7 @@ export MKL_NUM_THREADS ?= 1
 .PHONY: help venv lab test test-fast bench bench-grading lint notebooks release grade bundle clean
 
 help:
-	@echo "make lab        set up and open the course in JupyterLab"
+	@echo "make lab        set up and open the course in JupyterLab (your copy: workspace/)"
 	@echo "make test       set up and run the whole test suite (what CI runs)"
 	@echo "make bench      benchmark the reference on the memorization task"
 	@echo "make notebooks  rebuild source/ from autograder/course + the reference"
@@ -34,8 +34,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
+# The course as students get it, in workspace/ (git-ignored, created once, never
+# overwritten), so that working through it does not change the tracked release/.
 lab: venv
-	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) notebooks/00_start_here.ipynb
+	$(BIN)/python -m autograder.bundle workspace --workspace
+	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) workspace/notebooks/00_start_here.ipynb
 
 test: venv
 	$(BIN)/python -m pytest
@@ -43,9 +46,10 @@ test: venv
 test-fast: venv
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
+# The explorer first: the memorization benchmark's JSON line is the last line printed.
 bench: venv
-	$(BIN)/python -m autograder.bench
 	$(BIN)/python -m autograder.bench_explorer
+	$(BIN)/python -m autograder.bench
 
 lint: venv
 	$(BIN)/ruff check .
@@ -66,5 +70,5 @@ grade: venv
 bundle: venv
 	$(BIN)/python -m autograder.bundle dist/student-bundle
 
-clean:
+clean:  # keeps workspace/, which holds your work
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts dist

@@ -57,7 +57,7 @@ def student_environment():
     return text
 
 
-def build(dest):
+def build(dest, archive=True):
     dest = os.path.abspath(dest)
     if os.path.exists(dest):
         shutil.rmtree(dest)
@@ -73,16 +73,23 @@ def build(dest):
         f.write(student_pyproject())
     with open(os.path.join(dest, "environment.yml"), "w") as f:
         f.write(student_environment())
-    archive = shutil.make_archive(dest, "zip", os.path.dirname(dest), os.path.basename(dest))
-    return dest, archive
+    if archive:
+        archive = shutil.make_archive(dest, "zip", os.path.dirname(dest), os.path.basename(dest))
+    return dest, archive or None
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("dest", nargs="?", default=os.path.join(ROOT, "dist", "student-bundle"))
+    p.add_argument("--workspace", action="store_true",
+                   help="a working copy for `make lab`: no zip, and an existing folder (your "
+                        "work) is kept as it is")
     args = p.parse_args(argv)
-    folder, archive = build(args.dest)
-    print(f"wrote {folder}\nwrote {archive}")
+    if args.workspace and os.path.exists(args.dest):
+        print(f"keeping your work in {args.dest}")
+        return 0
+    folder, archive = build(args.dest, archive=not args.workspace)
+    print(f"wrote {folder}" + (f"\nwrote {archive}" if archive else ""))
     return 0
 
 

@@ -74,3 +74,15 @@ def test_bundle_helpers_work_on_their_own(built):
                          text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "17"
+
+
+def test_make_lab_workspace_keeps_the_students_work(tmp_path):
+    dest = str(tmp_path / "workspace")
+    assert bundle.main([dest, "--workspace"]) == 0
+    notebook = os.path.join(dest, "release", "rnn", "01_building_blocks.ipynb")
+    with open(notebook, "a") as f:
+        f.write(" ")  # the student's work
+    assert bundle.main([dest, "--workspace"]) == 0
+    with open(notebook) as f:
+        assert f.read().endswith(" ")
+    assert not os.path.exists(dest + ".zip")
