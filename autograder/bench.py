@@ -145,12 +145,17 @@ def main(argv=None):
                  ("ours / torch", f"{result['ours_over_torch']:.3f}")]
     else:
         rows.append(("torch", "not importable: comparison skipped"))
+    print_report("Reference RNN on the original memorization task", rows, result)
+    return result
+
+
+def print_report(title, rows, result):
+    """A two-column table of (label, value) rows, then the result as one JSON line."""
     width = max(len(k) for k, _ in rows)
-    print("Reference RNN on the original memorization task")
+    print(title)
     for k, v in rows:
         print(f"  {k:<{width}}  {v}")
     print(json.dumps(result))
-    return result
 
 
 if __name__ == "__main__":

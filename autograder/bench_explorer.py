@@ -26,11 +26,11 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from autograder.bench import print_report  # noqa: E402
 from helpers import explorer  # noqa: E402
 from helpers.explorer import GradientExplorer, measure  # noqa: E402
 
@@ -112,11 +112,7 @@ def main(argv=None):
         ("update at default sizes 64/100", f"{result['update_default_size_ms_median']:.2f} ms"),
         ("budget: compute p90 <= 50 ms", "met" if result["within_budget"] else "MISSED"),
     ]
-    width = max(len(k) for k, _ in rows)
-    print(f"Gradient explorer, {n} repetitions after warm-up")
-    for k, v in rows:
-        print(f"  {k:<{width}}  {v}")
-    print(json.dumps(result))
+    print_report(f"Gradient explorer, {n} repetitions after warm-up", rows, result)
     return result
 
 

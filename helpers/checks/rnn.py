@@ -142,6 +142,9 @@ class _BPTTCheck(Check):
     notebook = "03_bptt"
     subjects = ("BasicRNNCell",)
     activation = "tanh"
+    must_hold = {"dh_unchanged": (
+        "backward changed its argument dh in place (e.g. dh[t] += ...); keep the "
+        "gradient flowing back in a separate array")}
 
     def _case(self, r, name, T, N, hint="", accumulate=False, only=None, D=4, H=3):
         inputs = _weights(r, D, H, self.activation, scale=0.6)
@@ -180,11 +183,6 @@ class _BPTTCheck(Check):
                 "W_hx": cell.W_hx, "W_hh": cell.W_hh, "bh": cell.bh,
                 "dh_unchanged": bool(np.array_equal(dh, before))}
 
-    def compare(self, case, got, expected):
-        if got.get("dh_unchanged") is False:
-            raise CheckFailed("backward changed its argument dh in place (e.g. dh[t] += ...); "
-                              "keep the gradient flowing back in a separate array")
-        compare_outputs(got, expected, self.rtol)
 
 
 @register
