@@ -77,8 +77,10 @@ def torch_step_ms(n_steps=300):
         opt.zero_grad()
         h, _ = rnn(x)
         logits = lin(h)
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, V), y.reshape(-1),
-                                                 reduction="sum") / BATCH
+        loss = (
+            torch.nn.functional.cross_entropy(logits.reshape(-1, V), y.reshape(-1), reduction="sum")
+            / BATCH
+        )
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, CLIP)
         opt.step()
@@ -91,14 +93,19 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-steps", type=int, default=4000)
-    parser.add_argument("--target", type=float, default=0.996,
-                        help="stop training once the 1000-sequence accuracy reaches this")
+    parser.add_argument(
+        "--target",
+        type=float,
+        default=0.996,
+        help="stop training once the 1000-sequence accuracy reaches this",
+    )
     parser.add_argument("--eval-every", type=int, default=50)
     parser.add_argument("--test-sequences", type=int, default=10000)
     args = parser.parse_args(argv)
 
-    net, step_times, r99, rtarget = train_until(args.seed, args.max_steps, args.eval_every,
-                                                args.target)
+    net, step_times, r99, rtarget = train_until(
+        args.seed, args.max_steps, args.eval_every, args.target
+    )
     # Fresh test sequences, 1000 at a time so the hidden states of the whole test set
     # never sit in memory at once.
     test_rng = np.random.default_rng(12345)
@@ -107,14 +114,18 @@ def main(argv=None):
     step_ms = 1000 * statistics.median(step_times)
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before ablation
     torch_result = torch_step_ms()
-    glorot_net, glorot_steps, glorot_99, _ = train_until(args.seed, 3000, 500, 2.0,
-                                                         glorot_w_hh=True)
+    glorot_net, glorot_steps, glorot_99, _ = train_until(
+        args.seed, 3000, 500, 2.0, glorot_w_hh=True
+    )
     glorot_acc = run_memory_test(glorot_net, L, V, 1000, rng=np.random.default_rng(12345))
 
     result = {
         "task": "L13V10",
-        "hidden_size": H, "batch_size": BATCH, "optimizer": "adam(lr=5e-3, beta2=0.99)",
-        "clip_global_norm": CLIP, "seed": args.seed,
+        "hidden_size": H,
+        "batch_size": BATCH,
+        "optimizer": "adam(lr=5e-3, beta2=0.99)",
+        "clip_global_norm": CLIP,
+        "seed": args.seed,
         "accuracy": round(accuracy, 4),
         "test_sequences": args.test_sequences,
         "steps_to_0.99": r99[0] if r99 else None,
@@ -141,8 +152,10 @@ def main(argv=None):
         ("ablation: Glorot-normal W_hh", f"accuracy {glorot_acc:.4f} after 3000 steps"),
     ]
     if torch_result is not None:
-        rows += [("torch nn.RNN step (float64)", f"{torch_result[0]:.3f} ms"),
-                 ("ours / torch", f"{result['ours_over_torch']:.3f}")]
+        rows += [
+            ("torch nn.RNN step (float64)", f"{torch_result[0]:.3f} ms"),
+            ("ours / torch", f"{result['ours_over_torch']:.3f}"),
+        ]
     else:
         rows.append(("torch", "not importable: comparison skipped"))
     print_report("Reference RNN on the original memorization task", rows, result)

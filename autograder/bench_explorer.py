@@ -63,16 +63,18 @@ def main(argv=None):
     settings = dict(hidden_size=H, seq_len=T, vocab_size=V, activation=args.activation)
 
     compute = timings_ms(lambda: measure(**settings, rho=1.0), n)
-    cold = timings_ms(lambda: measure(**settings, rho=1.0), n,
-                      setup=explorer._recurrent_basis.cache_clear)
+    cold = timings_ms(
+        lambda: measure(**settings, rho=1.0), n, setup=explorer._recurrent_basis.cache_clear
+    )
 
     gx = GradientExplorer(**settings, clip=True)
     render = timings_ms(lambda: gx._draw(gx.last), n)
     rhos = iter(np.tile([0.97, 1.03], n + 10))
     update = timings_ms(lambda: setattr(gx.controls["rho"], "value", next(rhos)), n)
     thresholds = iter(np.tile([2.0, 8.0], n + 10))
-    clip_update = timings_ms(lambda: setattr(gx.controls["threshold"], "value",
-                                             next(thresholds)), n)
+    clip_update = timings_ms(
+        lambda: setattr(gx.controls["threshold"], "value", next(thresholds)), n
+    )
 
     # The explorer's default sizes, which decide which sliders follow the mouse.
     small = GradientExplorer()
@@ -84,8 +86,12 @@ def main(argv=None):
 
     result = {
         "benchmark": "explorer",
-        "hidden_size": H, "seq_len": T, "vocab_size": V, "batch_size": 4,
-        "activation": args.activation, "repeats": n,
+        "hidden_size": H,
+        "seq_len": T,
+        "vocab_size": V,
+        "batch_size": 4,
+        "activation": args.activation,
+        "repeats": n,
         "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
         "compute_ms_median": med(compute),
         "compute_ms_p90": round(float(np.percentile(compute, 90)), 2),
@@ -102,11 +108,15 @@ def main(argv=None):
     rows = [
         ("sizes", f"hidden {H}, sequence {T}, vocabulary {V}, batch 4, {args.activation}"),
         ("BLAS threads", result["blas_threads"]),
-        ("compute (measure, cached W_hh)",
-         f"{result['compute_ms_median']:.2f} ms median, {result['compute_ms_p90']:.2f} ms p90"),
+        (
+            "compute (measure, cached W_hh)",
+            f"{result['compute_ms_median']:.2f} ms median, {result['compute_ms_p90']:.2f} ms p90",
+        ),
         ("compute cold (+ QR, radius)", f"{result['compute_cold_ms_median']:.2f} ms median"),
-        ("render (draw + PNG)", f"{result['render_ms_median']:.2f} ms median, "
-                                f"{result['png_bytes']} bytes"),
+        (
+            "render (draw + PNG)",
+            f"{result['render_ms_median']:.2f} ms median, {result['png_bytes']} bytes",
+        ),
         ("update (rho slider move)", f"{result['update_ms_median']:.2f} ms median"),
         ("clip update (threshold move)", f"{result['clip_update_ms_median']:.2f} ms median"),
         ("update at default sizes 64/100", f"{result['update_default_size_ms_median']:.2f} ms"),

@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from .paths import ROOT, tool_env
 
 
 def make_submissions(folder, n):
@@ -39,12 +39,24 @@ def grade(submissions, workers):
         shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
         for d in ("source", "release"):
             shutil.copytree(os.path.join(ROOT, d), os.path.join(course, d))
-        env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep
-                   + os.environ.get("PATH", ""), OPENBLAS_NUM_THREADS="1")
+        env = tool_env({"OPENBLAS_NUM_THREADS": "1"})
         t0 = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "autograder.grade", submissions,
-                                 "--course", course, "--workers", str(workers)],
-                                cwd=ROOT, env=env, capture_output=True, text=True)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "autograder.grade",
+                submissions,
+                "--course",
+                course,
+                "--workers",
+                str(workers),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         seconds = time.perf_counter() - t0
         if result.returncode != 0:
             raise SystemExit(result.stderr[-3000:])
@@ -65,14 +77,19 @@ def main(argv=None):
             seconds, totals = grade(tmp, w)
             assert totals == [30.0] * args.students, totals
             runs[w] = seconds
-            print(f"  {w} worker(s): {seconds:7.1f} s for {args.students} submissions, "
-                  f"{seconds / args.students:.2f} s per submission")
+            print(
+                f"  {w} worker(s): {seconds:7.1f} s for {args.students} submissions, "
+                f"{seconds / args.students:.2f} s per submission"
+            )
     base = runs[min(runs)]
-    result = {"benchmark": "grading", "students": args.students, "cpus": os.cpu_count(),
-              "seconds": {str(w): round(s, 1) for w, s in runs.items()},
-              "seconds_per_submission": {str(w): round(s / args.students, 2)
-                                         for w, s in runs.items()},
-              "speedup": {str(w): round(base / s, 2) for w, s in runs.items()}}
+    result = {
+        "benchmark": "grading",
+        "students": args.students,
+        "cpus": os.cpu_count(),
+        "seconds": {str(w): round(s, 1) for w, s in runs.items()},
+        "seconds_per_submission": {str(w): round(s / args.students, 2) for w, s in runs.items()},
+        "speedup": {str(w): round(base / s, 2) for w, s in runs.items()},
+    }
     print(json.dumps(result))
     return result
 

@@ -1,25 +1,28 @@
-"""Build the course: source notebooks, the visible tests' expected values, and release/.
+"""Build the course: the source notebooks, the students' visible tests, and release/.
 
-    python -m autograder.build            # source/rnn/*.ipynb and helpers/checks/expected.npz
+    python -m autograder.build            # source/rnn/*.ipynb, helpers/checks/visible_tests.json
     python -m autograder.build --release  # ... and release/rnn/ with nbgrader
     python -m autograder.build --check    # exit 1 if anything committed is out of date
 
-Notebooks are written in autograder/course/*.md: Markdown prose with fenced code cells,
+The notebooks are written in autograder/course/*.md, MyST Markdown notebooks that
+jupytext reads (and JupyterLab opens as notebooks, with jupytext's extension). A code
+cell's options say what it becomes:
 
-    ```python setup                     read-only code every later notebook re-runs
-    ```python given=common.Layer members=param_names,get_params
-    ```python solution=common.softmax   the answer cell, copied from the reference
-    ```python test=softmax points=1     a graded test cell (hidden tests appended)
-    ```python                           read-only demo code
-    ```python editable                  a code cell students may change
+    :solution: common.softmax           the answer cell, copied from the reference
+    :given: common.Layer                read-only code copied from the reference
+    :members: [param_names, __init__]   (with solution/given: only these class members)
+    :exercise: softmax                  the graded test cell of an exercise (its points,
+                                        hidden and visible tests: autograder/exercises)
+    :setup: true                        read-only code every later notebook re-runs
+    :editable: true                     a code cell students may change
+    :id: name                           (with solution) the answer cell's grade id
 
-A ``solution=`` or ``given=`` cell is filled in from autograder/reference/, markers
-included, so the reference is the only hand-written copy of every solution. Methods
-become ``@add_to_class(Cls)`` cells, one per method, as in d2l.ai.
+A code cell without options is read-only demo code; every markdown cell is read-only.
+The reference is the only hand-written copy of every solution, and the exercise
+registry the only place where an exercise's tests and points are declared.
 """
 
 import argparse
-import ast
 import json
 import os
 import re
@@ -27,205 +30,143 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
 
+import jupytext
 import nbformat
-import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COURSE_DIR = os.path.join(ROOT, "autograder", "course")
-REFERENCE_DIR = os.path.join(ROOT, "autograder", "reference")
-ASSIGNMENT = "rnn"
-SOURCE_DIR = os.path.join(ROOT, "source", ASSIGNMENT)
-RELEASE_DIR = os.path.join(ROOT, "release", ASSIGNMENT)
+from . import course_table, export
+from .exercises import EXERCISES
+from .paths import ASSIGNMENT, COURSE_TEXT, RELEASE_DIR, ROOT, SOURCE_DIR, tool_env, venv_bin
+from .reference_source import reference_source
 
-FENCE = re.compile(r"^```python(?P<attrs>[^\n`]*)\n(?P<body>.*?)^```\s*$", re.S | re.M)
-HIDDEN_TEMPLATE = ('### BEGIN HIDDEN TESTS\n'
-                   'from autograder.harness import hidden_check\n'
-                   'assert hidden_check("{check}", globals())\n'
-                   '### END HIDDEN TESTS')
-
-
-# ------------------------------------------------------------------ reference source
-
-def _node_lines(lines, node):
-    """The lines of a def/class, with its decorators and the trailing comments of its body
-    (``### END SOLUTION`` comes after the last statement, where the AST ends)."""
-    start = min([d.lineno for d in getattr(node, "decorator_list", [])] + [node.lineno])
-    end = node.end_lineno
-    while end < len(lines) and lines[end].strip().startswith("#") and \
-            len(lines[end]) - len(lines[end].lstrip()) > node.col_offset:
-        end += 1
-    return lines[start - 1:end]
+HIDDEN_TEMPLATE = (
+    "### BEGIN HIDDEN TESTS\n"
+    "from autograder.harness import hidden_check\n"
+    'assert hidden_check("{id}", globals())\n'
+    "### END HIDDEN TESTS"
+)
+OPTIONS = {"solution", "given", "members", "exercise", "setup", "editable", "id"}
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
-def reference_source(ref, members=None):
-    """Source of ``module.Name`` or ``module.Class.method`` from autograder/reference.
-
-    A method comes back dedented with ``@add_to_class(Class)`` on top. With ``members``,
-    a class comes back with its header, docstring and only the listed members.
-    """
-    module, *path = ref.split(".")
-    filename = os.path.join(REFERENCE_DIR, module + ".py")
-    with open(filename) as f:
-        text = f.read()
-    lines = text.splitlines()
-    body = ast.parse(text).body
-    node, parent = None, None
-    for name in path:
-        parent = node
-        candidates = [n for n in body if isinstance(n, (ast.FunctionDef, ast.ClassDef))
-                      and n.name == name]
-        if not candidates:
-            raise KeyError(f"{ref}: {name} not found in {filename}")
-        node = candidates[0]
-        body = node.body
-    if isinstance(node, ast.ClassDef) and members is not None:
-        out = lines[node.lineno - 1:node.body[0].lineno - 1]  # class statement
-        first = node.body[0]
-        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-            out += lines[first.lineno - 1:first.end_lineno]
-        for child in node.body:
-            names = [child.name] if isinstance(child, (ast.FunctionDef, ast.ClassDef)) else \
-                [t.id for t in getattr(child, "targets", []) if isinstance(t, ast.Name)]
-            if any(n in members for n in names):
-                out += [""] + _node_lines(lines, child)
-        missing = set(members) - {n for c in node.body for n in
-                                  ([c.name] if hasattr(c, "name") else
-                                   [t.id for t in getattr(c, "targets", [])
-                                    if isinstance(t, ast.Name)])}
-        if missing:
-            raise KeyError(f"{ref}: no member(s) {sorted(missing)}")
-        return "\n".join(out)
-    src = textwrap.dedent("\n".join(_node_lines(lines, node)))
-    if isinstance(parent, ast.ClassDef):
-        src = f"@add_to_class({parent.name})\n{src}"
-    return src
-
-
-# ------------------------------------------------------------------ notebook from markdown
-
-def _attrs(text):
-    words = text.split()
-    out = {}
-    for w in words:
-        k, _, v = w.partition("=")
-        out[k] = v if v else True
-    return out
+# ------------------------------------------------------------------ one cell
 
 
 def _nbgrader(grade_id, *, solution=False, grade=False, locked=False, points=None):
-    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
-            "solution": solution}
+    meta = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": 3,
+        "solution": solution,
+    }
     if points is not None:
         meta["points"] = points
     return meta
 
 
-def _require_statement_last(source, where):
-    """nbgrader turns the value of a test cell's last expression into a score (a string
-    gives full credit), so every test cell must end with a statement (an assert)."""
-    tree = ast.parse(source)
-    if not tree.body or isinstance(tree.body[-1], ast.Expr):
-        raise ValueError(f"{where}: a test cell must end with a statement such as assert")
+def solution_cell(options):
+    source = reference_source(options["solution"], options.get("members"))
+    if "### BEGIN SOLUTION" not in source:
+        raise ValueError(f"{options['solution']} has no solution markers")
+    default_id = re.sub(r"[^A-Za-z0-9_-]", "-", options["solution"].split(".", 1)[1]).lower()
+    grade_id = options.get("id", default_id)
+    return nbformat.v4.new_code_cell(
+        source, metadata={"nbgrader": _nbgrader(grade_id, solution=True)}
+    )
 
 
-def _split_markdown(text):
-    return [part.strip("\n") for part in re.split(r"^\+\+\+\s*$", text, flags=re.M)
-            if part.strip()]
+def test_source(exercise):
+    """Hidden tests first: a pass lets the visible check stand aside (the hidden tests use
+    the same runner on more cases, with the reference for earlier exercises), so a bug
+    graded in an earlier exercise cannot fail this one through the visible check."""
+    visible = f"assert check_{exercise.id}({exercise.subject})"
+    return HIDDEN_TEMPLATE.format(id=exercise.id) + "\n" + visible
+
+
+def exercise_cell(exercise_id, notebook):
+    exercise = EXERCISES[exercise_id]
+    if exercise.notebook != notebook:
+        raise ValueError(f"{exercise_id} is declared for {exercise.notebook}, not {notebook}")
+    meta = _nbgrader(f"test_{exercise_id}", grade=True, locked=True, points=exercise.points)
+    return nbformat.v4.new_code_cell(test_source(exercise), metadata={"nbgrader": meta})
+
+
+def code_cell(cell, options, grade_id):
+    """Read-only code (demos, setup, given reference code), or an editable cell."""
+    source = cell.source
+    if "given" in options:
+        source = reference_source(options["given"], options.get("members"))
+        if "### BEGIN SOLUTION" in source:
+            raise ValueError(f"given: {options['given']} would reveal a solution")
+    meta = {}
+    if not options.get("editable"):  # an editable cell is plain, with no nbgrader metadata
+        meta["nbgrader"] = _nbgrader(grade_id, locked=True)
+    if options.get("setup") or "given" in options:  # what later notebooks load
+        meta["tags"] = ["export"]
+    return nbformat.v4.new_code_cell(source, metadata=meta)
+
+
+class CellIds:
+    """md-01, md-02, ... and code-01, ...: stable ids of the read-only cells."""
+
+    def __init__(self):
+        self.counts = {"md": 0, "code": 0}
+
+    def next(self, kind):
+        self.counts[kind] += 1
+        return f"{kind}-{self.counts[kind]:02d}"
+
+
+def course_cell(cell, ids, notebook):
+    """The nbgrader cell for one cell of the course text (its id: its grade id)."""
+    options = dict(cell.metadata)
+    if set(options) - OPTIONS:
+        raise ValueError(f"{notebook}: unknown cell option(s) {sorted(set(options) - OPTIONS)}")
+    if cell.cell_type == "markdown":
+        cell_id = ids.next("md")
+        new = nbformat.v4.new_markdown_cell(
+            cell.source, metadata={"nbgrader": _nbgrader(cell_id, locked=True)}
+        )
+    elif "solution" in options:
+        new = solution_cell(options)
+        cell_id = new.metadata["nbgrader"]["grade_id"]
+    elif "exercise" in options:
+        new = exercise_cell(options["exercise"], notebook)
+        cell_id = new.metadata["nbgrader"]["grade_id"]
+    else:
+        cell_id = ids.next("code")
+        new = code_cell(cell, options, cell_id)
+    new.id = cell_id
+    return new
+
+
+# ------------------------------------------------------------------ notebooks
 
 
 def build_notebook(md_path):
     """The instructor notebook for one autograder/course/*.md file."""
-    with open(md_path) as f:
-        text = f.read()
-    cells, pos, counter = [], 0, {"md": 0, "code": 0}
-    used_ids = set()
-
-    def cell_id(kind):
-        counter[kind] += 1
-        return f"{kind}-{counter[kind]:02d}"
-
-    def add(cell, grade_id):
-        if grade_id in used_ids:
-            raise ValueError(f"{md_path}: duplicate cell id {grade_id}")
-        used_ids.add(grade_id)
-        cell.id = grade_id
-        cells.append(cell)
-
-    for m in FENCE.finditer(text):
-        for md in _split_markdown(text[pos:m.start()]):
-            gid = cell_id("md")
-            add(nbformat.v4.new_markdown_cell(md, metadata={
-                "nbgrader": _nbgrader(gid, locked=True)}), gid)
-        pos = m.end()
-        attrs, body = _attrs(m.group("attrs")), m.group("body").rstrip("\n")
-        members = attrs["members"].split(",") if "members" in attrs else None
-        meta = {}
-        if "solution" in attrs:
-            source = reference_source(attrs["solution"], members)
-            if "### BEGIN SOLUTION" not in source:
-                raise ValueError(f"{attrs['solution']} has no solution markers")
-            gid = attrs.get("id") or re.sub(r"[^A-Za-z0-9_-]", "-",
-                                            attrs["solution"].split(".", 1)[1]).lower()
-            meta["nbgrader"] = _nbgrader(gid, solution=True)
-        elif "test" in attrs:
-            check = attrs["test"]
-            # Hidden tests first: they include the visible cases (with the reference in place
-            # of earlier exercises), and a pass lets the visible check stand aside, so a bug
-            # graded in an earlier exercise cannot fail this one through the visible check.
-            source = HIDDEN_TEMPLATE.format(check=check) + "\n" + body
-            for version in (body, source):  # as students see it, and as graders run it
-                _require_statement_last(version, f"{md_path}: test {check}")
-            gid = f"test_{check}"
-            meta["nbgrader"] = _nbgrader(gid, grade=True, locked=True,
-                                         points=int(attrs["points"]))
-        else:
-            if "given" in attrs:
-                source = reference_source(attrs["given"], members)
-                if "### BEGIN SOLUTION" in source:
-                    raise ValueError(f"given={attrs['given']} would reveal a solution")
-            else:
-                source = body
-            gid = cell_id("code")
-            if "editable" not in attrs:  # an editable cell is plain, with no nbgrader metadata
-                meta["nbgrader"] = _nbgrader(gid, locked=True)
-            if "setup" in attrs or "given" in attrs or "export" in attrs:
-                meta["tags"] = ["export"]
-        add(nbformat.v4.new_code_cell(source, metadata=meta), gid)
-    for md in _split_markdown(text[pos:]):
-        gid = cell_id("md")
-        add(nbformat.v4.new_markdown_cell(md, metadata={
-            "nbgrader": _nbgrader(gid, locked=True)}), gid)
-    nb = nbformat.v4.new_notebook(cells=cells, metadata={
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
-                       "name": "python3"},
-        "language_info": {"name": "python"}})
+    notebook = os.path.basename(md_path)[:-3]
+    text = jupytext.read(md_path, fmt="md:myst")
+    ids = CellIds()
+    cells = [course_cell(c, ids, notebook) for c in text.cells if c.cell_type != "raw"]
+    seen = [c.id for c in cells]
+    duplicates = sorted({i for i in seen if seen.count(i) > 1})
+    if duplicates:
+        raise ValueError(f"{md_path}: duplicate cell ids {duplicates}")
+    nb = nbformat.v4.new_notebook(
+        cells=cells, metadata={"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    )
     nbformat.validate(nb)
     return nb
 
 
 def course_notebooks():
-    return sorted(f for f in os.listdir(COURSE_DIR) if f.endswith(".md"))
+    return sorted(f for f in os.listdir(COURSE_TEXT) if f.endswith(".md"))
 
 
 def notebook_text(nb):
     return nbformat.writes(nb) + "\n"
-
-
-def build_sources(out_dir=SOURCE_DIR):
-    """Write every source notebook and its figures; return the notebook paths written."""
-    from . import figures
-
-    os.makedirs(out_dir, exist_ok=True)
-    figures.build(os.path.join(out_dir, "figures"))
-    written = []
-    for name in course_notebooks():
-        nb = build_notebook(os.path.join(COURSE_DIR, name))
-        path = os.path.join(out_dir, name[:-3] + ".ipynb")
-        _write_if_changed(path, notebook_text(nb))
-        written.append(path)
-    return written
 
 
 def _write_if_changed(path, text):
@@ -237,52 +178,26 @@ def _write_if_changed(path, text):
         f.write(text)
 
 
-# ------------------------------------------------------------------ expected values
+def build_sources(out_dir=SOURCE_DIR):
+    """Write every source notebook and its figures; return the notebook paths written."""
+    from . import figures
 
-def expected_values():
-    """{key: encoded bytes} for every visible test case, computed with the reference."""
-    from helpers.checks import REGISTRY, serial
-    from helpers.checks.core import copy_inputs, expected_key, quiet_numpy
-
-    from .judge import REFERENCE, reference_outputs
-
-    out = {}
-    for check_id, check in sorted(REGISTRY.items()):
-        for case in check.cases():
-            with quiet_numpy():
-                derived = check.derive(REFERENCE, copy_inputs(case.inputs))
-            expected = reference_outputs(check_id, dict(case.inputs, **derived)) \
-                if check.uses_expected else None
-            out[expected_key(check_id, case.name)] = serial.encode(
-                {"derived": derived, "expected": expected})
-    return out
-
-
-def stored_expected_values(path):
-    if not os.path.exists(path):
-        return None
-    with np.load(path, allow_pickle=False) as archive:
-        return {k: archive[k].tobytes() for k in archive.files}
-
-
-def build_expected(path=None):
-    from helpers.checks.core import EXPECTED_FILE
-
-    path = path or EXPECTED_FILE
-    values = expected_values()
-    if stored_expected_values(path) != values:
-        np.savez_compressed(path, **{k: np.frombuffer(v, dtype=np.uint8)
-                                     for k, v in values.items()})
-    return path
+    os.makedirs(out_dir, exist_ok=True)
+    figures.build(os.path.join(out_dir, "figures"))
+    written, graded = [], []
+    for name in course_notebooks():
+        nb = build_notebook(os.path.join(COURSE_TEXT, name))
+        graded += [c.id for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+        path = os.path.join(out_dir, name[:-3] + ".ipynb")
+        _write_if_changed(path, notebook_text(nb))
+        written.append(path)
+    missing = sorted(set(f"test_{e}" for e in EXERCISES) - set(graded))
+    if missing:
+        raise ValueError(f"exercises without a test cell in the course text: {missing}")
+    return written
 
 
 # ------------------------------------------------------------------ release (nbgrader)
-
-def nbgrader_env():
-    env = dict(os.environ)
-    bindir = os.path.dirname(sys.executable)
-    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")  # nbgrader runs `alembic`
-    return env
 
 
 def generate_release(course_root=ROOT, release_dir=RELEASE_DIR):
@@ -294,9 +209,18 @@ def generate_release(course_root=ROOT, release_dir=RELEASE_DIR):
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(os.path.join(course_root, "nbgrader_config.py"), tmp)
         shutil.copytree(os.path.join(course_root, "source"), os.path.join(tmp, "source"))
-        subprocess.run([os.path.join(os.path.dirname(sys.executable), "nbgrader"),
-                        "generate_assignment", ASSIGNMENT, "--force", "--log-level=WARN"],
-                       cwd=tmp, env=nbgrader_env(), check=True)
+        subprocess.run(
+            [
+                os.path.join(venv_bin(), "nbgrader"),
+                "generate_assignment",
+                ASSIGNMENT,
+                "--force",
+                "--log-level=WARN",
+            ],
+            cwd=tmp,
+            env=tool_env(),
+            check=True,
+        )
         built = os.path.join(tmp, "release", ASSIGNMENT)
         if os.path.exists(release_dir):
             shutil.rmtree(release_dir)
@@ -306,12 +230,20 @@ def generate_release(course_root=ROOT, release_dir=RELEASE_DIR):
 
 # ------------------------------------------------------------------ checking
 
+
 def normalized_notebook(path):
     """A notebook's JSON with volatile fields removed, for comparisons."""
     with open(path) as f:
         nb = json.load(f)
     nb.get("metadata", {}).pop("language_info", None)
     return nb
+
+
+def _same_file(a, b):
+    if not os.path.exists(b):
+        return False
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        return fa.read() == fb.read()
 
 
 def out_of_date():
@@ -324,21 +256,24 @@ def out_of_date():
             if not os.path.exists(committed):
                 problems.append(f"source/{ASSIGNMENT}/{name} is missing")
             elif normalized_notebook(committed) != normalized_notebook(path):
-                problems.append(f"source/{ASSIGNMENT}/{name} differs from "
-                                f"autograder/course + the reference")
-        for name in os.listdir(os.path.join(tmp, "source", "figures")):
-            with open(os.path.join(tmp, "source", "figures", name), "rb") as f:
-                fresh = f.read()
-            committed = os.path.join(SOURCE_DIR, "figures", name)
-            if not os.path.exists(committed) or open(committed, "rb").read() != fresh:
+                problems.append(
+                    f"source/{ASSIGNMENT}/{name} differs from autograder/course + the reference"
+                )
+        figures = os.path.join(tmp, "source", "figures")
+        for name in os.listdir(figures):
+            if not _same_file(
+                os.path.join(figures, name), os.path.join(SOURCE_DIR, "figures", name)
+            ):
                 problems.append(f"source/{ASSIGNMENT}/figures/{name} is out of date")
-    extra = set(os.listdir(SOURCE_DIR)) - {n[:-3] + ".ipynb" for n in course_notebooks()} \
-        - {"figures"}
-    problems += [f"source/{ASSIGNMENT}/{n} has no autograder/course source" for n in extra]
-    from helpers.checks.core import EXPECTED_FILE
-
-    if stored_expected_values(EXPECTED_FILE) != expected_values():
-        problems.append("helpers/checks/expected.npz differs from the reference's results")
+    expected = {n[:-3] + ".ipynb" for n in course_notebooks()} | {"figures"}
+    problems += [
+        f"source/{ASSIGNMENT}/{n} has no autograder/course source"
+        for n in sorted(set(os.listdir(SOURCE_DIR)) - expected)
+    ]
+    if export.stored_text() != export.visible_tests_text():
+        problems.append("helpers/checks/visible_tests.json differs from the exercises' tests")
+    if not course_table.readme_is_current():
+        problems.append("README.md's course table differs from the exercises")
     return problems
 
 
@@ -356,7 +291,9 @@ def main(argv=None):
         return 1 if problems else 0
     for path in build_sources():
         print("wrote", os.path.relpath(path, ROOT))
-    print("wrote", os.path.relpath(build_expected(), ROOT))
+    print("wrote", os.path.relpath(export.write(), ROOT))
+    if course_table.update_readme():
+        print("wrote the course table of README.md")
     if args.release:
         print("wrote", os.path.relpath(generate_release(), ROOT))
     return 0

@@ -13,12 +13,13 @@ import re
 import shutil
 import sys
 
+from .paths import ROOT
+
 try:
     import tomllib
 except ImportError:  # pragma: no cover (Python < 3.11 is not supported anyway)
     tomllib = None
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STUDENT = os.path.join(ROOT, "autograder", "student")
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
 
@@ -64,8 +65,7 @@ def build(dest, archive=True):
     os.makedirs(dest)
     shutil.copytree(os.path.join(ROOT, "release"), os.path.join(dest, "release"), ignore=IGNORE)
     shutil.copytree(os.path.join(ROOT, "helpers"), os.path.join(dest, "helpers"), ignore=IGNORE)
-    shutil.copytree(os.path.join(ROOT, "notebooks"), os.path.join(dest, "notebooks"),
-                    ignore=IGNORE)
+    shutil.copytree(os.path.join(ROOT, "notebooks"), os.path.join(dest, "notebooks"), ignore=IGNORE)
     for name in ("README.md", "Makefile"):
         shutil.copy(os.path.join(STUDENT, name), dest)
     shutil.copy(os.path.join(ROOT, "constraints.txt"), dest)
@@ -81,9 +81,12 @@ def build(dest, archive=True):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("dest", nargs="?", default=os.path.join(ROOT, "dist", "student-bundle"))
-    p.add_argument("--workspace", action="store_true",
-                   help="a working copy for `make lab`: no zip, and an existing folder (your "
-                        "work) is kept as it is")
+    p.add_argument(
+        "--workspace",
+        action="store_true",
+        help="a working copy for `make lab`: no zip, and an existing folder (your "
+        "work) is kept as it is",
+    )
     args = p.parse_args(argv)
     if args.workspace and os.path.exists(args.dest):
         print(f"keeping your work in {args.dest}")

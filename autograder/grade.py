@@ -22,23 +22,35 @@ import time
 from .grading import intake, run, summary
 from .grading.course import Course
 from .grading.sandbox import Limits, SandboxUnavailable, check_available
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from .paths import ROOT
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description="Grade every submission of the course.")
-    p.add_argument("submissions", nargs="?", default=None,
-                   help="folder of submissions (default: <course>/submitted)")
+    p.add_argument(
+        "submissions",
+        nargs="?",
+        default=None,
+        help="folder of submissions (default: <course>/submitted)",
+    )
     p.add_argument("--course", default=ROOT, help="nbgrader course directory")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
-    p.add_argument("--notebook-seconds", type=int, default=Limits.wall_seconds,
-                   help="wall-clock limit of one notebook")
-    p.add_argument("--cell-seconds", type=int, default=Limits.cell_seconds,
-                   help="time limit of one cell")
-    p.add_argument("--memory-mb", type=int, default=Limits.memory_bytes // 2**20,
-                   help="memory limit of one kernel")
+    p.add_argument(
+        "--notebook-seconds",
+        type=int,
+        default=Limits.wall_seconds,
+        help="wall-clock limit of one notebook",
+    )
+    p.add_argument(
+        "--cell-seconds", type=int, default=Limits.cell_seconds, help="time limit of one cell"
+    )
+    p.add_argument(
+        "--memory-mb",
+        type=int,
+        default=Limits.memory_bytes // 2**20,
+        help="memory limit of one kernel",
+    )
     args = p.parse_args(argv)
 
     try:
@@ -59,8 +71,11 @@ def main(argv=None):
         students = [s for s in students if s in args.student]
     print(f"grading {len(students)} submissions with {args.workers} worker(s)")
     prepared = {s: intake.prepare(course, s) for s in students}
-    limits = Limits(wall_seconds=args.notebook_seconds, cell_seconds=args.cell_seconds,
-                    memory_bytes=args.memory_mb * 2**20)
+    limits = Limits(
+        wall_seconds=args.notebook_seconds,
+        cell_seconds=args.cell_seconds,
+        memory_bytes=args.memory_mb * 2**20,
+    )
     results = run.grade_all(course, students, prepared, workers=args.workers, limits=limits)
 
     fb = course.nbgrader("generate_feedback", course.assignment, "--force")
@@ -76,8 +91,10 @@ def main(argv=None):
     seconds = time.perf_counter() - t0
     text = summary.write(course.work, results, problems, seconds, args.workers)
     print(text)
-    print(f"grades: {course.path('grades.csv')}\nfeedback: {course.path('feedback')}\n"
-          f"summary: {os.path.join(course.work, 'summary.md')} (and summary.png)")
+    print(
+        f"grades: {course.path('grades.csv')}\nfeedback: {course.path('feedback')}\n"
+        f"summary: {os.path.join(course.work, 'summary.md')} (and summary.png)"
+    )
     return 0
 
 

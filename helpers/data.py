@@ -59,7 +59,7 @@ def generate_data_memory(to_remember_len, vocab_size, batch_size=1, rng=None):
     inputs[L] = delim
     labels = np.full((2 * L + 1, N), blank, dtype=np.int64)
     labels[L] = delim
-    labels[L + 1:] = symbols
+    labels[L + 1 :] = symbols
     return one_hot(inputs, V), labels
 
 

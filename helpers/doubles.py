@@ -55,8 +55,13 @@ class ScriptedLayer(ParamHolder):
     def __init__(self, A, B, P, Q):
         super().__init__({"P": P, "Q": Q})
         self.A, self.B = np.array(A, dtype=float), np.array(B, dtype=float)
-        self.log = {"forward": [], "backward": [], "update_weights": [], "clip_gradients": [],
-                    "zero_grads": 0}
+        self.log = {
+            "forward": [],
+            "backward": [],
+            "update_weights": [],
+            "clip_gradients": [],
+            "zero_grads": 0,
+        }
 
     def forward(self, x):
         self.log["forward"].append(np.array(x, dtype=float))
@@ -83,8 +88,14 @@ class ScriptedLayer(ParamHolder):
         update: A += learning_rate (so a forward pass after it gives other outputs), and
         the gradients are reset."""
         name = getattr(update_fun, "rule_name", None if update_fun is None else "unknown")
-        self.log["update_weights"].append({"learning_rate": float(learning_rate), "rule": name,
-                                           "dP": self.dP.copy(), "dQ": self.dQ.copy()})
+        self.log["update_weights"].append(
+            {
+                "learning_rate": float(learning_rate),
+                "rule": name,
+                "dP": self.dP.copy(),
+                "dQ": self.dQ.copy(),
+            }
+        )
         self.A = self.A + learning_rate
         super().zero_grads()
 
@@ -129,19 +140,17 @@ class CopyOracle:
         self.wrong_positions = tuple(int(p) for p in wrong_positions)
         self.wrong_before = bool(wrong_before)
         self.sequences_seen = 0
-        self.lengths_seen = []
         self._seen = []  # every input sequence, as a tuple of symbols
 
     def forward(self, x):
         T, N, V = x.shape
         L = (T - 1) // 2
         self.sequences_seen += N
-        self.lengths_seen.append(T)
         symbols = x.argmax(axis=-1)  # (T, N)
         self._seen += [tuple(int(s) for s in symbols[:, n]) for n in range(N)]
         target = np.full((T, N), V - 1)
         target[L] = V - 2
-        target[L + 1:] = symbols[:L]
+        target[L + 1 :] = symbols[:L]
         logits = np.zeros((T, N, V))
         np.put_along_axis(logits, target[..., None], 5.0, axis=-1)
         wrong = (target + 1) % (V - 2)  # a content symbol that is not the target

@@ -126,8 +126,19 @@ def _clip(norms, threshold):
     return np.minimum(norms, threshold)
 
 
-def measure(hidden_size, seq_len, vocab_size, rho, activation, threshold=None, seed=0,
-            batch_size=4, *, input_scale=1.0, bias=0.0):
+def measure(
+    hidden_size,
+    seq_len,
+    vocab_size,
+    rho,
+    activation,
+    threshold=None,
+    seed=0,
+    batch_size=4,
+    *,
+    input_scale=1.0,
+    bias=0.0,
+):
     """One forward and one backward pass; the gradient norms at every step back in time.
 
     Args:
@@ -206,8 +217,7 @@ def measure(hidden_size, seq_len, vocab_size, rho, activation, threshold=None, s
         "hidden_grad_norm": hidden_grad_norm,
         "predicted": predicted,
         "param_grad_norm": param_grad_norm,
-        "param_grad_norm_clipped": None if threshold is None else _clip(param_grad_norm,
-                                                                        threshold),
+        "param_grad_norm_clipped": None if threshold is None else _clip(param_grad_norm, threshold),
         "rho": rho_actual,
         "loss": loss,
         "threshold": threshold,
@@ -235,12 +245,31 @@ class GradientExplorer:
         last: the last measurement (the dict of ``measure``), clipped as shown.
     """
 
-    def __init__(self, hidden_size=64, seq_len=100, vocab_size=10, rho=1.0, activation="tanh",
-                 clip=False, threshold=5.0, seed=0, input_scale=1.0):
+    def __init__(
+        self,
+        hidden_size=64,
+        seq_len=100,
+        vocab_size=10,
+        rho=1.0,
+        activation="tanh",
+        clip=False,
+        threshold=5.0,
+        seed=0,
+        input_scale=1.0,
+    ):
         # Fail here, with measure()'s messages, rather than in a slider callback.
         require_int(seq_len, "seq_len", 2)
-        measure(hidden_size, 2, vocab_size, rho, activation, threshold, seed, batch_size=1,
-                input_scale=input_scale)
+        measure(
+            hidden_size,
+            2,
+            vocab_size,
+            rho,
+            activation,
+            threshold,
+            seed,
+            batch_size=1,
+            input_scale=input_scale,
+        )
         if input_scale <= 0:
             raise ValueError(f"input_scale must be > 0 for the slider, got {input_scale}")
         self.seed = seed
@@ -256,35 +285,62 @@ class GradientExplorer:
         layout = widgets.Layout(width="380px")
 
         def int_slider(description, value, lo, hi, continuous):
-            return widgets.IntSlider(value=value, min=min(lo, value), max=max(hi, value),
-                                     description=description, continuous_update=continuous,
-                                     style=style, layout=layout)
+            return widgets.IntSlider(
+                value=value,
+                min=min(lo, value),
+                max=max(hi, value),
+                description=description,
+                continuous_update=continuous,
+                style=style,
+                layout=layout,
+            )
 
         self.controls = {
             "hidden_size": int_slider("hidden size", hidden_size, 4, 512, False),
             "seq_len": int_slider("sequence length", seq_len, 2, 400, False),
             "vocab_size": int_slider("vocabulary size", vocab_size, 3, 50, True),
-            "rho": widgets.FloatSlider(value=rho, min=min(0.5, rho), max=max(1.5, rho),
-                                       step=0.01, description="spectral radius",
-                                       continuous_update=True, style=style, layout=layout),
-            "threshold": widgets.FloatLogSlider(value=threshold, base=10,
-                                                min=min(-1.0, np.log10(threshold)),
-                                                max=max(2.0, np.log10(threshold)), step=0.01,
-                                                description="clip threshold",
-                                                continuous_update=True, style=style,
-                                                layout=layout),
+            "rho": widgets.FloatSlider(
+                value=rho,
+                min=min(0.5, rho),
+                max=max(1.5, rho),
+                step=0.01,
+                description="spectral radius",
+                continuous_update=True,
+                style=style,
+                layout=layout,
+            ),
+            "threshold": widgets.FloatLogSlider(
+                value=threshold,
+                base=10,
+                min=min(-1.0, np.log10(threshold)),
+                max=max(2.0, np.log10(threshold)),
+                step=0.01,
+                description="clip threshold",
+                continuous_update=True,
+                style=style,
+                layout=layout,
+            ),
             "activation": widgets.Dropdown(
-                options=list(ACTIVATIONS.items()), value=activation, description="activation",
-                style=style, layout=layout),
+                options=list(ACTIVATIONS.items()),
+                value=activation,
+                description="activation",
+                style=style,
+                layout=layout,
+            ),
             "clip": widgets.Checkbox(value=clip, description="clipping", indent=False),
             # Tiny inputs keep tanh in its linear regime, where the measurement follows
             # the rho^k prediction; at 1 the states saturate and the gradient vanishes.
-            "input_scale": widgets.FloatLogSlider(value=input_scale, base=10,
-                                                  min=min(-3.0, np.log10(input_scale)),
-                                                  max=max(0.5, np.log10(input_scale)),
-                                                  step=0.05, description="input scale",
-                                                  continuous_update=True, style=style,
-                                                  layout=layout),
+            "input_scale": widgets.FloatLogSlider(
+                value=input_scale,
+                base=10,
+                min=min(-3.0, np.log10(input_scale)),
+                max=max(0.5, np.log10(input_scale)),
+                step=0.05,
+                description="input scale",
+                continuous_update=True,
+                style=style,
+                layout=layout,
+            ),
         }
         for name, control in self.controls.items():
             control.add_class("rnn-explorer-" + control.description.replace(" ", "-"))
@@ -295,13 +351,19 @@ class GradientExplorer:
         self.image = widgets.Image(format="png")
         self.image.add_class("rnn-explorer-plot")
         c = self.controls
-        self.widget = widgets.VBox([
-            widgets.HBox([
-                widgets.VBox([c["hidden_size"], c["seq_len"], c["vocab_size"], c["rho"]]),
-                widgets.VBox([c["activation"], c["input_scale"], c["clip"], c["threshold"]]),
-            ]),
-            self.image,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox(
+                    [
+                        widgets.VBox([c["hidden_size"], c["seq_len"], c["vocab_size"], c["rho"]]),
+                        widgets.VBox(
+                            [c["activation"], c["input_scale"], c["clip"], c["threshold"]]
+                        ),
+                    ]
+                ),
+                self.image,
+            ]
+        )
         self.widget.add_class("rnn-explorer")
         self.update()
 
@@ -324,16 +386,31 @@ class GradientExplorer:
         ax.set_ylabel("gradient norm")
         ax.grid(True, which="major", alpha=0.3)
         self.lines = {
-            "hidden": ax.plot([], [], "-", color="C0", lw=2,
-                              label=r"measured $\|\partial L/\partial h_{T-k}\|$")[0],
-            "predicted": ax.plot([], [], "--", color="C0", lw=1.2,
-                                 label=r"prediction $\rho^k\,\|\partial L/\partial h_T\|$")[0],
-            "param": ax.plot([], [], "-", color="C1", lw=1.5,
-                             label=r"$\|\partial L/\partial W_{hh}\|$, first $k$ steps back")[0],
-            "clipped": ax.plot([], [], "-", color="C3", lw=1.5,
-                               label="... clipped to the threshold")[0],
-            "threshold": ax.axhline(1.0, color="k", ls=":", lw=1.2, zorder=3,
-                                    label="clip threshold"),
+            "hidden": ax.plot(
+                [], [], "-", color="C0", lw=2, label=r"measured $\|\partial L/\partial h_{T-k}\|$"
+            )[0],
+            "predicted": ax.plot(
+                [],
+                [],
+                "--",
+                color="C0",
+                lw=1.2,
+                label=r"prediction $\rho^k\,\|\partial L/\partial h_T\|$",
+            )[0],
+            "param": ax.plot(
+                [],
+                [],
+                "-",
+                color="C1",
+                lw=1.5,
+                label=r"$\|\partial L/\partial W_{hh}\|$, first $k$ steps back",
+            )[0],
+            "clipped": ax.plot(
+                [], [], "-", color="C3", lw=1.5, label="... clipped to the threshold"
+            )[0],
+            "threshold": ax.axhline(
+                1.0, color="k", ls=":", lw=1.2, zorder=3, label="clip threshold"
+            ),
         }
 
     def _draw(self, m):
@@ -354,14 +431,18 @@ class GradientExplorer:
         floor, ceiling = lo / 10, hi * 10
 
         k = m["steps"]
-        for name, key in (("hidden", "hidden_grad_norm"), ("predicted", "predicted"),
-                          ("param", "param_grad_norm")):
+        for name, key in (
+            ("hidden", "hidden_grad_norm"),
+            ("predicted", "predicted"),
+            ("param", "param_grad_norm"),
+        ):
             self.lines[name].set_data(k, _log_safe(m[key], floor, ceiling))
         self.lines["clipped"].set_visible(clipping)
         self.lines["threshold"].set_visible(clipping)
         if clipping:
-            self.lines["clipped"].set_data(k, _log_safe(m["param_grad_norm_clipped"], floor,
-                                                        ceiling))
+            self.lines["clipped"].set_data(
+                k, _log_safe(m["param_grad_norm_clipped"], floor, ceiling)
+            )
             self.lines["threshold"].set_ydata([m["threshold"]] * 2)
 
         ax = self.ax
@@ -370,8 +451,9 @@ class GradientExplorer:
         visible = [line for line in self.lines.values() if line.get_visible()]
         ax.legend(handles=visible, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9)
         act = "tanh" if self.controls["activation"].value == "tanh" else r"ReLU, $W_{hh} = \rho I$"
-        ax.set_title(rf"spectral radius $\rho(W_{{hh}})$ = {m['rho']:.2f},  activation: {act}",
-                     fontsize=10)
+        ax.set_title(
+            rf"spectral radius $\rho(W_{{hh}})$ = {m['rho']:.2f},  activation: {act}", fontsize=10
+        )
 
         buf = io.BytesIO()
         # zlib level 1: a third of the default's encoding time, and no bigger for line art.
@@ -382,18 +464,22 @@ class GradientExplorer:
 
     def _settings(self):
         c = self.controls
-        return dict(hidden_size=c["hidden_size"].value, seq_len=c["seq_len"].value,
-                    vocab_size=c["vocab_size"].value, rho=c["rho"].value,
-                    activation=c["activation"].value, seed=self.seed,
-                    input_scale=c["input_scale"].value)
+        return dict(
+            hidden_size=c["hidden_size"].value,
+            seq_len=c["seq_len"].value,
+            vocab_size=c["vocab_size"].value,
+            rho=c["rho"].value,
+            activation=c["activation"].value,
+            seed=self.seed,
+            input_scale=c["input_scale"].value,
+        )
 
     def _clipped(self, raw):
         """``raw`` with the clipping of the controls applied (a new dict)."""
         m = dict(raw)
         on = self.controls["clip"].value
         m["threshold"] = float(self.controls["threshold"].value) if on else None
-        m["param_grad_norm_clipped"] = _clip(raw["param_grad_norm"], m["threshold"]) if on \
-            else None
+        m["param_grad_norm_clipped"] = _clip(raw["param_grad_norm"], m["threshold"]) if on else None
         return m
 
     def update(self):

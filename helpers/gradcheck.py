@@ -49,6 +49,7 @@ def numerical_gradient(f, x, h=1e-3, order=4):
     """
     if order not in (2, 4):
         raise ValueError(f"order must be 2 or 4, got {order!r}")
+
     def diff(idx, step):  # f(x + step) - f(x - step), differenced before any scaling
         old = x[idx]
         x[idx] = old + step
@@ -106,10 +107,14 @@ class GradCheckReport:
     def assert_ok(self, tol=1e-6):
         bad = [c for c in self.checks if not c.rel_error <= tol]
         if bad:
-            lines = [f"{c.name}: relative error {c.rel_error:.2e} at index {c.index} "
-                     f"(analytic {c.analytic:.6g}, numeric {c.numeric:.6g})" for c in bad]
-            raise AssertionError(f"gradient check failed (tolerance {tol:.0e}):\n  "
-                                 + "\n  ".join(lines))
+            lines = [
+                f"{c.name}: relative error {c.rel_error:.2e} at index {c.index} "
+                f"(analytic {c.analytic:.6g}, numeric {c.numeric:.6g})"
+                for c in bad
+            ]
+            raise AssertionError(
+                f"gradient check failed (tolerance {tol:.0e}):\n  " + "\n  ".join(lines)
+            )
 
     def __str__(self):
         rows = [f"{'parameter':<14}{'max rel error':>15}  worst index"]
@@ -138,15 +143,22 @@ def gradient_check(f, params, analytic, h=1e-3, order=4):
     for name, p in params.items():
         a = np.asarray(analytic[name], dtype=float)
         if a.shape != p.shape:
-            raise ValueError(f"analytic gradient of {name} has shape {a.shape}, "
-                             f"the parameter has shape {p.shape}")
+            raise ValueError(
+                f"analytic gradient of {name} has shape {a.shape}, "
+                f"the parameter has shape {p.shape}"
+            )
         n = numerical_gradient(f, p, h, order)
         err = np.abs(a - n) / np.maximum(1e-8, np.abs(a) + np.abs(n))
         idx = np.unravel_index(int(np.argmax(err)), err.shape) if err.size else ()
-        checks.append(ParamCheck(name, float(err[idx]) if err.size else 0.0,
-                                 tuple(int(i) for i in idx),
-                                 float(a[idx]) if err.size else 0.0,
-                                 float(n[idx]) if err.size else 0.0))
+        checks.append(
+            ParamCheck(
+                name,
+                float(err[idx]) if err.size else 0.0,
+                tuple(int(i) for i in idx),
+                float(a[idx]) if err.size else 0.0,
+                float(n[idx]) if err.size else 0.0,
+            )
+        )
     return GradCheckReport(checks)
 
 

@@ -46,8 +46,11 @@ def _exported_cells(nb):
         nbg = meta.get("nbgrader", {})
         if nbg.get("solution") or "export" in meta.get("tags", []):
             source = cell.get("source", "")
-            yield i, nbg.get("grade_id", f"cell {i}"), \
-                "".join(source) if isinstance(source, list) else source
+            yield (
+                i,
+                nbg.get("grade_id", f"cell {i}"),
+                "".join(source) if isinstance(source, list) else source,
+            )
 
 
 def _transform(source):
@@ -103,15 +106,16 @@ def load_notebook(filename, directory=None):
 
 
 def _stand_in(name, filename, reason):
-    message = (f"{name} from {filename} is not available ({reason}). Fix {filename}, "
-               f"save it, and re-run this notebook from the top.")
+    message = (
+        f"{name} from {filename} is not available ({reason}). Fix {filename}, "
+        f"save it, and re-run this notebook from the top."
+    )
 
     def unavailable(*args, **kwargs):
         raise NotImplementedError(message)
 
     if name[:1].isupper():  # a class: subclassing and attaching methods still work
-        return type(name, (), {"__init__": unavailable, "__doc__": message,
-                               "param_names": ()})
+        return type(name, (), {"__init__": unavailable, "__doc__": message, "param_names": ()})
     unavailable.__name__ = name
     unavailable.__doc__ = message
     return unavailable
@@ -137,8 +141,9 @@ def import_from_notebook(filename, *names, directory=None):
         if module is not None and hasattr(module, name):
             found.append(getattr(module, name))
         else:
-            reason = "the notebook could not be read" if module is None else \
-                "it is not defined there"
+            reason = (
+                "the notebook could not be read" if module is None else "it is not defined there"
+            )
             print(f"Warning: {name} is missing from {filename}: using a stand-in")
             found.append(_stand_in(name, filename, reason))
     return found[0] if len(found) == 1 else tuple(found)

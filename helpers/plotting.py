@@ -5,8 +5,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
-def plot_gradient_growth(curves, title="Mean absolute gradient against sequence length",
-                         ylabel="mean |gradient|"):
+def plot_gradient_growth(
+    curves, title="Mean absolute gradient against sequence length", ylabel="mean |gradient|"
+):
     """Log-log plot of gradient size against sequence length.
 
     Args:
@@ -65,7 +66,7 @@ def plot_accuracy_per_position(predictions, labels, to_remember_len):
         predictions: (T, N) predicted symbols. labels: (T, N) targets.
     """
     L = to_remember_len
-    acc = np.mean(predictions[L + 1:] == labels[L + 1:], axis=1)
+    acc = np.mean(predictions[L + 1 :] == labels[L + 1 :], axis=1)
     fig, ax = plt.subplots(figsize=(6.4, 3))
     ax.bar(np.arange(1, L + 1), acc)
     ax.set_ylim(0, 1.02)
@@ -88,10 +89,16 @@ def plot_predictions_heatmap(probs, labels, n_sequences=3):
     T, _, V = probs.shape
     fig, axes = plt.subplots(n, 1, figsize=(8, 1.9 * n), squeeze=False)
     for i, ax in enumerate(axes[:, 0]):
-        ax.imshow(probs[:, i, :].T, aspect="auto", cmap="Blues", vmin=0, vmax=1,
-                  origin="lower", interpolation="nearest")
-        ax.scatter(np.arange(T), labels[:, i], marker="x", color="crimson", s=18,
-                   label="target")
+        ax.imshow(
+            probs[:, i, :].T,
+            aspect="auto",
+            cmap="Blues",
+            vmin=0,
+            vmax=1,
+            origin="lower",
+            interpolation="nearest",
+        )
+        ax.scatter(np.arange(T), labels[:, i], marker="x", color="crimson", s=18, label="target")
         ax.set_ylabel(f"seq {i}\nsymbol")
         ax.set_yticks([0, V - 2, V - 1], ["0", "delim", "blank"])
     axes[-1, 0].set_xlabel("time step")

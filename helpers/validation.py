@@ -36,7 +36,8 @@ def require_array(a, name, ndim=None, shape=None):
         raise ValueError(f"{name} must have {ndim} axes, got shape {a.shape}")
     if shape is not None:
         wrong_axis = a.ndim != len(shape) or any(
-            s is not None and s != d for s, d in zip(shape, a.shape, strict=True))
+            s is not None and s != d for s, d in zip(shape, a.shape, strict=True)
+        )
         if wrong_axis:
             want = "(" + ", ".join("?" if s is None else str(s) for s in shape) + ")"
             raise ValueError(f"{name} must have shape {want}, got {a.shape}")
@@ -48,11 +49,11 @@ def require_sequence_batch(x, name="x", features=None):
     require_array(x, name, ndim=3)
     T, N, D = x.shape
     if T < 1 or N < 1:
-        raise ValueError(f"{name} must hold at least one time step and one sequence, "
-                         f"got {x.shape}")
+        raise ValueError(f"{name} must hold at least one time step and one sequence, got {x.shape}")
     if features is not None and D != features:
-        raise ValueError(f"{name} must have {features} features on its last axis, "
-                         f"got shape {x.shape}")
+        raise ValueError(
+            f"{name} must have {features} features on its last axis, got shape {x.shape}"
+        )
     return x
 
 
@@ -64,8 +65,9 @@ def require_labels(labels, probs):
         raise ValueError(f"labels must be integer class indices, got dtype {labels.dtype}")
     V = probs.shape[2]
     if labels.size and (labels.min() < 0 or labels.max() >= V):
-        raise ValueError(f"labels must lie in 0..{V - 1}, got values in "
-                         f"{labels.min()}..{labels.max()}")
+        raise ValueError(
+            f"labels must lie in 0..{V - 1}, got values in {labels.min()}..{labels.max()}"
+        )
     return labels
 
 

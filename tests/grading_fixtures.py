@@ -9,9 +9,9 @@ import copy
 import json
 import os
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SOURCE = os.path.join(ROOT, "source", "rnn")
-RELEASE = os.path.join(ROOT, "release", "rnn")
+from autograder.paths import RELEASE_DIR as RELEASE
+from autograder.paths import SOURCE_DIR as SOURCE
+
 NOTEBOOKS = sorted(n for n in os.listdir(RELEASE) if n.endswith(".ipynb"))
 
 
@@ -30,8 +30,11 @@ def _gid(cell):
 
 def answers(name):
     """{grade_id: reference answer text} of one notebook's answer cells."""
-    return {_gid(c): _text(c) for c in _load(SOURCE, name)["cells"]
-            if c["metadata"].get("nbgrader", {}).get("solution")}
+    return {
+        _gid(c): _text(c)
+        for c in _load(SOURCE, name)["cells"]
+        if c["metadata"].get("nbgrader", {}).get("solution")
+    }
 
 
 def student_notebook(name, replace=None, edit=None):
@@ -63,9 +66,17 @@ def untouched(name):
 def add_cell(nb, source, index=1):
     """Insert a student's own code cell (no nbgrader metadata)."""
     nb = copy.deepcopy(nb)
-    nb["cells"].insert(index, {"cell_type": "code", "execution_count": None,
-                               "id": f"attack-{index}-{len(nb['cells'])}", "metadata": {},
-                               "outputs": [], "source": source})
+    nb["cells"].insert(
+        index,
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": f"attack-{index}-{len(nb['cells'])}",
+            "metadata": {},
+            "outputs": [],
+            "source": source,
+        },
+    )
     return nb
 
 
@@ -79,26 +90,48 @@ NB1, NB2, NB3, NB4, NB5 = NOTEBOOKS
 
 # ------------------------------------------------------------------ typical bugs
 
+
 def bug_softmax_overflow():
-    return {NB1: student_notebook(NB1, edit={"softmax": (
-        "shifted = logits - logits.max(axis=-1, keepdims=True)", "shifted = logits")}),
-        NB5: student_notebook(NB5)}
+    return {
+        NB1: student_notebook(
+            NB1,
+            edit={
+                "softmax": (
+                    "shifted = logits - logits.max(axis=-1, keepdims=True)",
+                    "shifted = logits",
+                )
+            },
+        ),
+        NB5: student_notebook(NB5),
+    }
 
 
 def bug_bptt_sign():
-    return {n: student_notebook(n, edit={"basicrnncell-backward": (
-        "(dh[t] + dh_next)", "(dh[t] - dh_next)")} if n == NB3 else None)
-        for n in (NB3, NB4, NB5)}
+    return {
+        n: student_notebook(
+            n,
+            edit={"basicrnncell-backward": ("(dh[t] + dh_next)", "(dh[t] - dh_next)")}
+            if n == NB3
+            else None,
+        )
+        for n in (NB3, NB4, NB5)
+    }
 
 
 def bug_missing_tanh_derivative():
-    return {NB3: student_notebook(NB3, edit={"basicrnncell-backward": (
-        "dact = 1.0 - hs[1:] ** 2", "dact = np.ones_like(hs[1:])")}),
-        NB5: student_notebook(NB5)}
+    return {
+        NB3: student_notebook(
+            NB3,
+            edit={
+                "basicrnncell-backward": ("dact = 1.0 - hs[1:] ** 2", "dact = np.ones_like(hs[1:])")
+            },
+        ),
+        NB5: student_notebook(NB5),
+    }
 
 
 def bug_clipping_changes_direction():
-    per_tensor = '''def clip_global_norm(net, threshold):
+    per_tensor = """def clip_global_norm(net, threshold):
     norms = []
     for layer in net:
         for _, grad, _ in layer.get_params():
@@ -107,23 +140,25 @@ def bug_clipping_changes_direction():
             if n > threshold:  # each tensor on its own: the direction changes
                 grad *= threshold / n
     return float(np.sqrt(sum(n * n for n in norms)))
-'''
-    return {NB4: student_notebook(NB4, replace={"clip_global_norm": per_tensor}),
-            NB5: student_notebook(NB5)}
+"""
+    return {
+        NB4: student_notebook(NB4, replace={"clip_global_norm": per_tensor}),
+        NB5: student_notebook(NB5),
+    }
 
 
 # ------------------------------------------------------------------ valid alternatives
 
-LOOP_SOFTMAX = '''def softmax(logits):
+LOOP_SOFTMAX = """def softmax(logits):
     out = np.empty_like(logits, dtype=float)
     for t in range(logits.shape[0]):
         for n in range(logits.shape[1]):
             z = logits[t, n] - np.max(logits[t, n])
             out[t, n] = np.exp(z) / np.sum(np.exp(z))
     return out
-'''
+"""
 
-LOOP_FORWARD = '''@add_to_class(BasicRNNCell)
+LOOP_FORWARD = """@add_to_class(BasicRNNCell)
 def forward(self, x):
     require_sequence_batch(x, "x", features=self.W_hx.shape[1])
     T, N, D = x.shape
@@ -136,9 +171,9 @@ def forward(self, x):
     self.x = x
     self.hs = hs
     return hs[1:]
-'''
+"""
 
-LOOP_BACKWARD = '''@add_to_class(BasicRNNCell)
+LOOP_BACKWARD = """@add_to_class(BasicRNNCell)
 def backward(self, dh):
     T, N, H = dh.shape
     dx = np.zeros(self.x.shape)
@@ -154,29 +189,32 @@ def backward(self, dh):
             dx[t, n] = self.W_hx.T @ da
             carry = self.W_hh.T @ da
     return dx
-'''
+"""
 
-TORCH_STYLE_CLIP = '''def clip_global_norm(net, threshold):
+TORCH_STYLE_CLIP = """def clip_global_norm(net, threshold):
     grads = [g for layer in net for _, g, _ in layer.get_params()]
     total = np.linalg.norm(np.concatenate([g.ravel() for g in grads]))
     scale = min(1.0, threshold / (total + 1e-6))  # PyTorch's clip_grad_norm_ formula
     for g in grads:
         g *= scale
     return float(total)
-'''
+"""
 
 
 def alternatives():
     # Notebook 5 is left out: its training demo would run the loop-based cell for minutes.
-    return {NB1: student_notebook(NB1, replace={"softmax": LOOP_SOFTMAX}),
-            NB2: student_notebook(NB2, replace={"basicrnncell-forward": LOOP_FORWARD}),
-            NB3: student_notebook(NB3, replace={"basicrnncell-backward": LOOP_BACKWARD}),
-            NB4: student_notebook(NB4, replace={"clip_global_norm": TORCH_STYLE_CLIP})}
+    return {
+        NB1: student_notebook(NB1, replace={"softmax": LOOP_SOFTMAX}),
+        NB2: student_notebook(NB2, replace={"basicrnncell-forward": LOOP_FORWARD}),
+        NB3: student_notebook(NB3, replace={"basicrnncell-backward": LOOP_BACKWARD}),
+        NB4: student_notebook(NB4, replace={"clip_global_norm": TORCH_STYLE_CLIP}),
+    }
 
 
 # ------------------------------------------------------------------ attacks
 # Each attack starts from notebook 1 with NO answers (stubs that raise), so every point
 # it gets is a point gained by the attack. Expected score: 0.
+
 
 def _attack(source, notebook=NB1):
     return {notebook: add_cell(untouched(notebook), source)}
@@ -346,14 +384,19 @@ print("CONNECTIONS:", opened if opened else "none")
 # ------------------------------------------------------------------ broken submissions
 # These answer notebook 1 correctly (9 points) so it shows that the rest is still graded.
 
+
 def broken_kernel_exit():
-    return {NB1: student_notebook(NB1),
-            NB2: add_cell(student_notebook(NB2), "import os\nos._exit(1)", index=3)}
+    return {
+        NB1: student_notebook(NB1),
+        NB2: add_cell(student_notebook(NB2), "import os\nos._exit(1)", index=3),
+    }
 
 
 def broken_segfault():
-    return {NB1: student_notebook(NB1),
-            NB2: add_cell(student_notebook(NB2), "import ctypes\nctypes.string_at(0)", index=3)}
+    return {
+        NB1: student_notebook(NB1),
+        NB2: add_cell(student_notebook(NB2), "import ctypes\nctypes.string_at(0)", index=3),
+    }
 
 
 def broken_infinite_loop():
@@ -369,7 +412,10 @@ def broken_slow_notebook(cell_seconds):
 
 
 def broken_memory_bomb():
-    return {NB1: add_cell(student_notebook(NB1), """import numpy as np
+    return {
+        NB1: add_cell(
+            student_notebook(NB1),
+            """import numpy as np
 hog = []
 try:
     while True:
@@ -377,12 +423,18 @@ try:
 except MemoryError:
     hog.clear()
     print("memory limit reached")
-""", index=3)}
+""",
+            index=3,
+        )
+    }
 
 
 def broken_huge_output():
-    return {NB1: add_cell(student_notebook(NB1), "for i in range(10**6):\n    print(i, 'x' * 100)",
-                          index=3)}
+    return {
+        NB1: add_cell(
+            student_notebook(NB1), "for i in range(10**6):\n    print(i, 'x' * 100)", index=3
+        )
+    }
 
 
 def broken_invalid_json():
@@ -409,5 +461,9 @@ def broken_structure():
 
 
 def broken_missing_and_extra():
-    return {NB2: student_notebook(NB2), "numpy.py": "raise SystemExit('shadowed numpy')\n",
-            "helpers.py": "x = 1\n", "notes.txt": "my notes\n"}
+    return {
+        NB2: student_notebook(NB2),
+        "numpy.py": "raise SystemExit('shadowed numpy')\n",
+        "helpers.py": "x = 1\n",
+        "notes.txt": "my notes\n",
+    }

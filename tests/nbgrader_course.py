@@ -3,28 +3,33 @@
 import os
 import shutil
 import subprocess
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ASSIGNMENT = "rnn"
-BIN = os.path.dirname(sys.executable)
+from autograder.paths import ASSIGNMENT, ROOT, tool_env, venv_bin
+
+BIN = venv_bin()
 
 
 def env():
-    e = dict(os.environ)
-    e["PATH"] = BIN + os.pathsep + e.get("PATH", "")  # nbgrader runs `alembic` by name
+    e = tool_env()
     e.setdefault("OPENBLAS_NUM_THREADS", "1")
     return e
 
 
 def nbgrader(course, *args, check=True):
     """Run an nbgrader command in ``course``; return the CompletedProcess (output captured)."""
-    result = subprocess.run([os.path.join(BIN, "nbgrader"), *args], cwd=course, env=env(),
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [os.path.join(BIN, "nbgrader"), *args],
+        cwd=course,
+        env=env(),
+        capture_output=True,
+        text=True,
+    )
     if check and result.returncode != 0:
-        raise AssertionError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n"
-                             f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
+        raise AssertionError(
+            f"nbgrader {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
+        )
     return result
 
 

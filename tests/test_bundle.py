@@ -11,8 +11,10 @@ import pytest
 from autograder import bundle
 
 ROOT = bundle.ROOT
-FORBIDDEN = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS|"
-                       r"hidden_check|from autograder|import autograder|gradebook")
+FORBIDDEN = re.compile(
+    r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS|"
+    r"hidden_check|from autograder|import autograder|gradebook"
+)
 
 
 @pytest.fixture(scope="module")
@@ -21,17 +23,29 @@ def built(tmp_path_factory):
 
 
 def files(folder):
-    return sorted(os.path.relpath(os.path.join(d, f), folder)
-                  for d, _, names in os.walk(folder) for f in names)
+    return sorted(
+        os.path.relpath(os.path.join(d, f), folder)
+        for d, _, names in os.walk(folder)
+        for f in names
+    )
 
 
 def test_bundle_contents(built):
     folder, archive = built
     listing = files(folder)
-    for required in ("README.md", "Makefile", "pyproject.toml", "environment.yml",
-                     "constraints.txt", "helpers/__init__.py", "helpers/checks/expected.npz",
-                     "notebooks/00_start_here.ipynb", "notebooks/gradient_explorer.ipynb",
-                     "release/rnn/01_building_blocks.ipynb", "release/rnn/figures/bptt_flow.svg"):
+    for required in (
+        "README.md",
+        "Makefile",
+        "pyproject.toml",
+        "environment.yml",
+        "constraints.txt",
+        "helpers/__init__.py",
+        "helpers/checks/visible_tests.json",
+        "notebooks/00_start_here.ipynb",
+        "notebooks/gradient_explorer.ipynb",
+        "release/rnn/01_building_blocks.ipynb",
+        "release/rnn/figures/bptt_flow.svg",
+    ):
         assert required in listing, required
     assert not any(p.startswith(("autograder", "source", "tests", ".ci")) for p in listing)
     assert not any(p.endswith((".db", "nbgrader_config.py")) for p in listing)
@@ -50,13 +64,26 @@ def test_bundle_holds_no_solution_hidden_test_reference_or_gradebook(built):
 
 def test_helpers_define_no_exercise(built):
     folder, _ = built
-    exercises = ["softmax", "cross_entropy_loss", "softmax_cross_entropy_grad", "spectral_radius",
-                 "clip_global_norm", "run_training", "run_memory_test",
-                 "run_exploding_grads_test", "LinearLayer", "BasicRNNCell", "Layer"]
+    exercises = [
+        "softmax",
+        "cross_entropy_loss",
+        "softmax_cross_entropy_grad",
+        "spectral_radius",
+        "clip_global_norm",
+        "run_training",
+        "run_memory_test",
+        "run_exploding_grads_test",
+        "LinearLayer",
+        "BasicRNNCell",
+        "Layer",
+    ]
     pattern = re.compile(r"^\s*(def|class) (" + "|".join(exercises) + r")\b", re.M)
     # Stand-in layers must not show how to clip or update (notebook 1's exercises).
-    updates = re.compile(r"^\s*\w+\s*-=\s*learning_rate\s*\*\s*\w+\s*$|"
-                         r"^\s*\w+\s*\*=\s*threshold\s*/\s*\w+\s*$", re.M)
+    updates = re.compile(
+        r"^\s*\w+\s*-=\s*learning_rate\s*\*\s*\w+\s*$|"
+        r"^\s*\w+\s*\*=\s*threshold\s*/\s*\w+\s*$",
+        re.M,
+    )
     for rel in files(folder):
         if rel.startswith("helpers") and rel.endswith(".py"):
             with open(os.path.join(folder, rel)) as f:
@@ -67,11 +94,12 @@ def test_helpers_define_no_exercise(built):
 
 def test_bundle_helpers_work_on_their_own(built):
     folder, _ = built
-    code = ("import sys; sys.path.insert(0, '.'); import helpers, helpers.checks, "
-            "helpers.explorer, helpers.notebooks; assert helpers.__file__.startswith("
-            "'" + folder + "'), helpers.__file__; print(len(helpers.checks.REGISTRY))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True,
-                         text=True)
+    code = (
+        "import sys; sys.path.insert(0, '.'); import helpers, helpers.checks, "
+        "helpers.explorer, helpers.notebooks; assert helpers.__file__.startswith("
+        "'" + folder + "'), helpers.__file__; print(len(helpers.checks.REGISTRY))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "17"
 

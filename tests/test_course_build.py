@@ -8,12 +8,14 @@ import re
 import pytest
 
 from autograder import build
-from autograder.hidden_cases import GENERATORS
+from autograder.exercises import EXERCISES
 from helpers.checks import REGISTRY
 
 ROOT = build.ROOT
-SECRET_MARKERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS|"
-                            r"autograder|hidden_check")
+SECRET_MARKERS = re.compile(
+    r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS|"
+    r"autograder|hidden_check"
+)
 
 
 def notebooks(directory):
@@ -35,14 +37,20 @@ def test_source_notebooks_and_expected_values_match_course_and_reference():
 
 def test_release_is_what_nbgrader_generates_from_source(tmp_path):
     out = build.generate_release(release_dir=str(tmp_path / "release"))
-    fresh = sorted(os.path.relpath(os.path.join(d, f), out)
-                   for d, _, files in os.walk(out) for f in files)
-    committed = sorted(os.path.relpath(os.path.join(d, f), build.RELEASE_DIR)
-                       for d, _, files in os.walk(build.RELEASE_DIR) for f in files)
+    fresh = sorted(
+        os.path.relpath(os.path.join(d, f), out) for d, _, files in os.walk(out) for f in files
+    )
+    committed = sorted(
+        os.path.relpath(os.path.join(d, f), build.RELEASE_DIR)
+        for d, _, files in os.walk(build.RELEASE_DIR)
+        for f in files
+    )
     assert fresh == committed
     for rel in fresh:
-        with open(os.path.join(out, rel), "rb") as a, \
-                open(os.path.join(build.RELEASE_DIR, rel), "rb") as b:
+        with (
+            open(os.path.join(out, rel), "rb") as a,
+            open(os.path.join(build.RELEASE_DIR, rel), "rb") as b,
+        ):
             assert a.read() == b.read(), f"release/rnn/{rel} is out of date: run make release"
 
 
@@ -71,7 +79,7 @@ def test_every_exercise_is_graded_exactly_once_with_hidden_tests():
             assert check not in seen, f"{check} is graded twice"
             seen[check] = meta["points"]
             assert meta["points"] >= 1 and meta["locked"]
-    assert set(seen) == set(REGISTRY) == set(GENERATORS)
+    assert set(seen) == set(REGISTRY) == set(EXERCISES)
     assert sum(seen.values()) == 30
     assert seen["bptt_tanh"] == max(seen.values())  # backpropagation through time weighs most
 

@@ -74,16 +74,18 @@ def test_saturated_tanh_falls_below_the_linear_prediction():
     assert m["hidden_grad_norm"][-1] < 1e-2 * m["predicted"][-1]
 
 
-@pytest.mark.parametrize("activation, kwargs", [("tanh", {}), ("relu", {}),
-                                                ("tanh", {"input_scale": 1e-4})])
+@pytest.mark.parametrize(
+    "activation, kwargs", [("tanh", {}), ("relu", {}), ("tanh", {"input_scale": 1e-4})]
+)
 def test_rho_below_one_vanishes(activation, kwargs):
     h = measure(32, 100, 8, 0.7, activation, **kwargs)["hidden_grad_norm"]
     assert h[-1] < 1e-10 * h[0]
     assert np.all(np.diff(h) <= 0)
 
 
-@pytest.mark.parametrize("activation, kwargs", [("relu", {}), ("relu", {"bias": 1.0}),
-                                                ("tanh", {"input_scale": 1e-8})])
+@pytest.mark.parametrize(
+    "activation, kwargs", [("relu", {}), ("relu", {"bias": 1.0}), ("tanh", {"input_scale": 1e-8})]
+)
 def test_rho_above_one_explodes(activation, kwargs):
     m = measure(32, 60, 8, 1.3, activation, **kwargs)
     assert m["hidden_grad_norm"][-1] > 1e5 * m["hidden_grad_norm"][0]
@@ -140,19 +142,22 @@ def test_moving_rho_rescales_the_same_recurrent_matrix():
     np.testing.assert_allclose(W_hh_a / 0.9, W_hh_b / 1.1, rtol=1e-14)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(hidden_size=0), "hidden_size"),
-    (dict(seq_len=1), "seq_len"),
-    (dict(vocab_size=1), "vocab_size"),
-    (dict(rho=0.0), "rho"),
-    (dict(rho=-1.0), "rho"),
-    (dict(rho=float("nan")), "rho"),
-    (dict(activation="sigmoid"), "activation"),
-    (dict(threshold=0.0), "threshold"),
-    (dict(hidden_size=2.5), "hidden_size"),
-    (dict(batch_size=0), "batch_size"),
-    (dict(seed=-1), "seed"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(hidden_size=0), "hidden_size"),
+        (dict(seq_len=1), "seq_len"),
+        (dict(vocab_size=1), "vocab_size"),
+        (dict(rho=0.0), "rho"),
+        (dict(rho=-1.0), "rho"),
+        (dict(rho=float("nan")), "rho"),
+        (dict(activation="sigmoid"), "activation"),
+        (dict(threshold=0.0), "threshold"),
+        (dict(hidden_size=2.5), "hidden_size"),
+        (dict(batch_size=0), "batch_size"),
+        (dict(seed=-1), "seed"),
+    ],
+)
 def test_bad_arguments_raise_value_error(kwargs, match):
     args = dict(SMALL, rho=1.0, activation="tanh") | kwargs
     with pytest.raises(ValueError, match=match):
@@ -186,8 +191,13 @@ def gx():
 def test_moving_a_slider_redraws_and_moving_it_back_restores_the_plot(gx):
     before = bytes(gx.image.value)
     assert before.startswith(b"\x89PNG") and gx.image.format == "png"
-    for name, other in [("rho", 1.23), ("hidden_size", 20), ("seq_len", 12),
-                        ("vocab_size", 7), ("activation", "relu")]:
+    for name, other in [
+        ("rho", 1.23),
+        ("hidden_size", 20),
+        ("seq_len", 12),
+        ("vocab_size", 7),
+        ("activation", "relu"),
+    ]:
         control = gx.controls[name]
         original = control.value
         control.value = other
@@ -203,8 +213,9 @@ def test_clipping_controls_redraw_without_remeasuring(gx):
     assert gx._raw is raw
     assert gx.image.value != before
     assert gx.last["threshold"] == 5.0
-    np.testing.assert_array_equal(gx.last["param_grad_norm_clipped"],
-                                  np.minimum(raw["param_grad_norm"], 5.0))
+    np.testing.assert_array_equal(
+        gx.last["param_grad_norm_clipped"], np.minimum(raw["param_grad_norm"], 5.0)
+    )
     with_clip = gx.image.value
     gx.controls["threshold"].value = 0.5
     assert gx.image.value != with_clip
@@ -237,31 +248,56 @@ def test_one_figure_and_one_image_for_the_whole_session(gx):
 def test_dom_hooks_for_the_browser_tests(gx):
     assert "rnn-explorer" in gx.widget._dom_classes
     assert "rnn-explorer-plot" in gx.image._dom_classes
-    descriptions = {"hidden_size": "hidden size", "seq_len": "sequence length",
-                    "vocab_size": "vocabulary size", "rho": "spectral radius",
-                    "threshold": "clip threshold", "activation": "activation",
-                    "clip": "clipping"}
+    descriptions = {
+        "hidden_size": "hidden size",
+        "seq_len": "sequence length",
+        "vocab_size": "vocabulary size",
+        "rho": "spectral radius",
+        "threshold": "clip threshold",
+        "activation": "activation",
+        "clip": "clipping",
+    }
     for name, text in descriptions.items():
         control = gx.controls[name]
         assert control.description == text
         assert "rnn-explorer-" + text.replace(" ", "-") in control._dom_classes
+
     # The image and every control are inside the top-level container.
     def children(w):
         yield w
         for c in getattr(w, "children", ()):
             yield from children(c)
+
     inside = list(children(gx.widget))
     assert any(w is gx.image for w in inside)
     assert all(any(w is c for w in inside) for c in gx.controls.values())
 
 
 def test_constructor_values_reach_the_controls():
-    gx = GradientExplorer(hidden_size=10, seq_len=8, vocab_size=4, rho=0.7, activation="relu",
-                          clip=True, threshold=2.0, seed=1, input_scale=0.01)
+    gx = GradientExplorer(
+        hidden_size=10,
+        seq_len=8,
+        vocab_size=4,
+        rho=0.7,
+        activation="relu",
+        clip=True,
+        threshold=2.0,
+        seed=1,
+        input_scale=0.01,
+    )
     values = {name: c.value for name, c in gx.controls.items()}
-    assert values == pytest.approx(dict(hidden_size=10, seq_len=8, vocab_size=4, rho=0.7,
-                                        activation="relu", clip=True, threshold=2.0,
-                                        input_scale=0.01))
+    assert values == pytest.approx(
+        dict(
+            hidden_size=10,
+            seq_len=8,
+            vocab_size=4,
+            rho=0.7,
+            activation="relu",
+            clip=True,
+            threshold=2.0,
+            input_scale=0.01,
+        )
+    )
     assert gx.last["threshold"] == 2.0
     assert gx.last["rho"] == pytest.approx(0.7)
 
@@ -288,8 +324,16 @@ def test_module_holds_no_exercise_solution():
     for name in ("softmax", "cross_entropy_loss", "LinearLayer", "BasicRNNCell"):
         assert not hasattr(explorer, name), name
     tree = ast.parse(inspect.getsource(explorer))
-    defined = {node.name for node in ast.walk(tree)
-               if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
-    assert not defined & {"softmax", "cross_entropy_loss", "softmax_cross_entropy_grad",
-                          "LinearLayer", "BasicRNNCell", "backward", "forward"}
+    defined = {
+        node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+    }
+    assert not defined & {
+        "softmax",
+        "cross_entropy_loss",
+        "softmax_cross_entropy_grad",
+        "LinearLayer",
+        "BasicRNNCell",
+        "backward",
+        "forward",
+    }
     assert set(explorer.__all__) == {"GradientExplorer", "measure"}

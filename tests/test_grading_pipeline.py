@@ -55,10 +55,27 @@ def write_submission(base, student, files):
 
 
 def run_grader(course, *args):
-    return subprocess.run([sys.executable, "-m", "autograder.grade", *args, "--course", course,
-                           "--workers", "2", "--cell-seconds", str(CELL_SECONDS),
-                           "--notebook-seconds", str(NOTEBOOK_SECONDS)],
-                          cwd=ROOT, env=env(), capture_output=True, text=True, timeout=1500)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder.grade",
+            *args,
+            "--course",
+            course,
+            "--workers",
+            "2",
+            "--cell-seconds",
+            str(CELL_SECONDS),
+            "--notebook-seconds",
+            str(NOTEBOOK_SECONDS),
+        ],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -70,20 +87,30 @@ def batch(tmp_path_factory):
     for d in ("source", "release"):
         shutil.copytree(os.path.join(ROOT, d), os.path.join(course, d))
     listener = Listener()
-    secrets = [os.path.join(course, "gradebook.db"), os.path.join(course, "source"),
-               os.path.join(course, "source", "rnn", "01_building_blocks.ipynb"),
-               os.path.join(course, "grading", "secret"),
-               os.path.join(course, "grading", "results"),
-               os.path.join(course, "submitted", "perfect", "rnn"),
-               os.path.join(course, "autograded", "perfect", "rnn"),
-               os.path.join(ROOT, "autograder", "reference", "common.py"),
-               os.path.join(ROOT, "autograder", "judge.py"),
-               "../../../gradebook.db", "../../../source/rnn/01_building_blocks.ipynb",
-               "../../perfect/rnn/01_building_blocks.ipynb", "/root/.ssh", "/etc/shadow"]
-    targets = [os.path.join(course, "gradebook.db"), os.path.join(course, "grades.csv"),
-               os.path.join(course, "grading", "state.json"), "01_building_blocks.ipynb",
-               os.path.join(ROOT, "helpers", "__init__.py"),
-               os.path.join(course, "source", "rnn", "01_building_blocks.ipynb")]
+    secrets = [
+        os.path.join(course, "gradebook.db"),
+        os.path.join(course, "source"),
+        os.path.join(course, "source", "rnn", "01_building_blocks.ipynb"),
+        os.path.join(course, "grading", "secret"),
+        os.path.join(course, "grading", "results"),
+        os.path.join(course, "submitted", "perfect", "rnn"),
+        os.path.join(course, "autograded", "perfect", "rnn"),
+        os.path.join(ROOT, "autograder", "reference", "common.py"),
+        os.path.join(ROOT, "autograder", "judge.py"),
+        "../../../gradebook.db",
+        "../../../source/rnn/01_building_blocks.ipynb",
+        "../../perfect/rnn/01_building_blocks.ipynb",
+        "/root/.ssh",
+        "/etc/shadow",
+    ]
+    targets = [
+        os.path.join(course, "gradebook.db"),
+        os.path.join(course, "grades.csv"),
+        os.path.join(course, "grading", "state.json"),
+        "01_building_blocks.ipynb",
+        os.path.join(ROOT, "helpers", "__init__.py"),
+        os.path.join(course, "source", "rnn", "01_building_blocks.ipynb"),
+    ]
     students = {
         "perfect": fx.full(),
         "untouched": {n: fx.untouched(n) for n in fx.NOTEBOOKS},
@@ -122,8 +149,13 @@ def batch(tmp_path_factory):
     assert result.returncode == 0, result.stderr[-5000:]
     with open(os.path.join(course, "grading", "summary.json")) as f:
         summary = json.load(f)
-    return {"course": course, "summary": summary, "listener": listener,
-            "results": {r["student"]: r for r in summary["results"]}, "stdout": result.stdout}
+    return {
+        "course": course,
+        "summary": summary,
+        "listener": listener,
+        "results": {r["student"]: r for r in summary["results"]},
+        "stdout": result.stdout,
+    }
 
 
 def total(batch, student):
@@ -136,8 +168,12 @@ def nb_points(batch, student, nb):
 
 
 def failed_checks(batch, student):
-    return sorted(c for e in batch["results"][student]["notebooks"].values()
-                  for c, v in e["verdicts"].items() if not v["passed"])
+    return sorted(
+        c
+        for e in batch["results"][student]["notebooks"].values()
+        for c, v in e["verdicts"].items()
+        if not v["passed"]
+    )
 
 
 def cell_output(batch, student, notebook, marker):
@@ -172,20 +208,27 @@ def test_gradebook_and_grades_csv_agree_with_the_judge(batch):
     assert rows == {s: r["total"] for s, r in batch["results"].items()}
 
 
-@pytest.mark.parametrize("student,lost,failed", [
-    ("bug_softmax_overflow", 1, ["softmax"]),
-    ("bug_bptt_sign", 6, ["bptt_relu", "bptt_tanh"]),
-    ("bug_missing_tanh_derivative", 4, ["bptt_tanh"]),
-    ("bug_clipping_direction", 2, ["clip_global_norm"]),
-])
+@pytest.mark.parametrize(
+    "student,lost,failed",
+    [
+        ("bug_softmax_overflow", 1, ["softmax"]),
+        ("bug_bptt_sign", 6, ["bptt_relu", "bptt_tanh"]),
+        ("bug_missing_tanh_derivative", 4, ["bptt_tanh"]),
+        ("bug_clipping_direction", 2, ["clip_global_norm"]),
+    ],
+)
 def test_typical_bugs_lose_exactly_their_exercises_points(batch, student, lost, failed):
     result = batch["results"][student]
     submitted = [nb for nb, e in result["notebooks"].items() if e["status"] == "graded"]
-    available = sum(v["max_points"] for nb in submitted
-                    for v in result["notebooks"][nb]["verdicts"].values())
+    available = sum(
+        v["max_points"] for nb in submitted for v in result["notebooks"][nb]["verdicts"].values()
+    )
     assert result["total"] == available - lost
-    assert [c for c in failed_checks(batch, student)
-            if any(c in result["notebooks"][nb]["verdicts"] for nb in submitted)] == failed
+    assert [
+        c
+        for c in failed_checks(batch, student)
+        if any(c in result["notebooks"][nb]["verdicts"] for nb in submitted)
+    ] == failed
 
 
 def test_valid_alternatives_get_full_marks(batch):
@@ -193,11 +236,23 @@ def test_valid_alternatives_get_full_marks(batch):
         assert nb_points(batch, "alternatives", nb) == points, nb
 
 
-@pytest.mark.parametrize("student", [
-    "attack_numpy", "attack_builtins", "attack_input_transformer", "attack_ast_transformer",
-    "attack_event_hooks", "attack_fake_harness", "attack_edit_tests",
-    "attack_import_reference", "attack_probe_judge", "attack_read", "attack_write",
-    "attack_network"])
+@pytest.mark.parametrize(
+    "student",
+    [
+        "attack_numpy",
+        "attack_builtins",
+        "attack_input_transformer",
+        "attack_ast_transformer",
+        "attack_event_hooks",
+        "attack_fake_harness",
+        "attack_edit_tests",
+        "attack_import_reference",
+        "attack_probe_judge",
+        "attack_read",
+        "attack_write",
+        "attack_network",
+    ],
+)
 def test_attacks_gain_nothing(batch, student):
     assert total(batch, student) == 0
 
@@ -225,8 +280,9 @@ def test_student_code_cannot_write_outside_its_sandbox(batch):
 
 
 def test_student_code_has_no_network(batch):
-    assert cell_output(batch, "attack_network", NB[0], "CONNECTIONS:").strip() == \
-        "CONNECTIONS: none"
+    assert (
+        cell_output(batch, "attack_network", NB[0], "CONNECTIONS:").strip() == "CONNECTIONS: none"
+    )
     assert batch["listener"].connections == 0
 
 
@@ -249,8 +305,7 @@ def test_whole_notebook_time_limit(batch):
 
 
 def test_memory_is_capped(batch):
-    assert "memory limit reached" in cell_output(batch, "broken_memory_bomb", NB[0],
-                                                 "memory limit")
+    assert "memory limit reached" in cell_output(batch, "broken_memory_bomb", NB[0], "memory limit")
     assert nb_points(batch, "broken_memory_bomb", NB[0]) == 9
 
 
@@ -282,8 +337,12 @@ def test_missing_notebooks_and_extra_files(batch):
 
 def test_feedback_never_shows_hidden_tests(batch):
     feedback = os.path.join(batch["course"], "feedback")
-    pages = [os.path.join(d, f) for d, _, files in os.walk(feedback) for f in files
-             if f.endswith(".html")]
+    pages = [
+        os.path.join(d, f)
+        for d, _, files in os.walk(feedback)
+        for f in files
+        if f.endswith(".html")
+    ]
     assert len(pages) >= len(batch["results"])
     for page in pages:
         with open(page) as f:
@@ -307,8 +366,9 @@ def test_summary_reports_scores_pass_rates_and_reasons(batch):
 def test_rerunning_is_idempotent(batch):
     course = batch["course"]
     before = {s: r["total"] for s, r in batch["results"].items()}
-    result = run_grader(course, "--student", "broken_structure", "--student",
-                        "bug_clipping_direction")
+    result = run_grader(
+        course, "--student", "broken_structure", "--student", "bug_clipping_direction"
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     with open(os.path.join(course, "grading", "summary.json")) as f:
         again = {r["student"]: r["total"] for r in json.load(f)["results"]}

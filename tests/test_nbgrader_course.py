@@ -23,8 +23,7 @@ def grade_cells(path):
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_source_notebook_has_no_failing_cell(name, monkeypatch):
     # Validator, unlike nbval, also fails a test cell that wrote to stderr.
-    monkeypatch.setenv("PATH", os.path.dirname(os.sys.executable) + os.pathsep
-                       + os.environ["PATH"])
+    monkeypatch.setenv("PATH", os.path.dirname(os.sys.executable) + os.pathsep + os.environ["PATH"])
     result = Validator().validate(os.path.join(SOURCE, name))
     assert result == {}, json.dumps(result, indent=1)[:4000]
 

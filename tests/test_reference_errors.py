@@ -17,14 +17,17 @@ from autograder.reference import (
 from helpers.data import generate_data_memory, generate_random_data
 
 
-@pytest.mark.parametrize("L,V,match", [
-    (13, 2, "vocab_size must be >= 3"),
-    (0, 10, "to_remember_len must be >= 1"),
-    (-3, 10, "to_remember_len must be >= 1"),
-    (2.5, 10, "to_remember_len must be an integer"),
-    (13, "10", "vocab_size must be an integer"),
-    (True, 10, "to_remember_len must be an integer"),
-])
+@pytest.mark.parametrize(
+    "L,V,match",
+    [
+        (13, 2, "vocab_size must be >= 3"),
+        (0, 10, "to_remember_len must be >= 1"),
+        (-3, 10, "to_remember_len must be >= 1"),
+        (2.5, 10, "to_remember_len must be an integer"),
+        (13, "10", "vocab_size must be an integer"),
+        (True, 10, "to_remember_len must be an integer"),
+    ],
+)
 def test_memory_data_rejects_bad_sizes(L, V, match):
     with pytest.raises(ValueError, match=match):
         generate_data_memory(L, V)

@@ -11,8 +11,9 @@ def test_reference_reaches_99_percent_on_the_original_task():
     # size 50. The original reached ~0.43 after 70,000 single-sequence SGD steps.
     rng = np.random.default_rng(0)
     net = make_memory_net(n_vocab=10, n_hidden=50, rng=rng)
-    history = run_train_memory(net, 13, 10, n_iters=4000, rng=rng, progress=False,
-                               eval_every=50, target_accuracy=0.995)
+    history = run_train_memory(
+        net, 13, 10, n_iters=4000, rng=rng, progress=False, eval_every=50, target_accuracy=0.995
+    )
     assert history["accuracy"][-1] >= 0.995
     accuracy = run_memory_test(net, 13, 10, n_sequences=5000, rng=np.random.default_rng(123))
     assert accuracy >= 0.99
@@ -27,7 +28,7 @@ def test_memory_test_scores_only_outputs_after_the_delimiter():
             L = (T - 1) // 2
             symbols = x.argmax(-1)
             logits = np.zeros(x.shape)
-            target = np.concatenate([np.zeros_like(symbols[:L + 1]), symbols[:L]])
+            target = np.concatenate([np.zeros_like(symbols[: L + 1]), symbols[:L]])
             np.put_along_axis(logits, target[..., None], 10.0, axis=-1)
             return logits
 

@@ -37,8 +37,12 @@ def test_forward_and_bptt_match_torch(activation, T, N):
     x = torch.from_numpy(data).requires_grad_(True)
     h_torch, _ = rnn(x)
     logits = lin(h_torch)
-    loss_torch = torch.nn.functional.cross_entropy(
-        logits.reshape(-1, V), torch.from_numpy(labels).reshape(-1), reduction="sum") / N
+    loss_torch = (
+        torch.nn.functional.cross_entropy(
+            logits.reshape(-1, V), torch.from_numpy(labels).reshape(-1), reduction="sum"
+        )
+        / N
+    )
     loss_torch.backward()
 
     h = cell.forward(data)
@@ -48,7 +52,12 @@ def test_forward_and_bptt_match_torch(activation, T, N):
 
     np.testing.assert_allclose(h, h_torch.detach().numpy(), rtol=1e-10, atol=1e-12)
     assert loss == pytest.approx(loss_torch.item(), rel=1e-10)
-    for ours, theirs in [(cell.dW_hx, rnn.weight_ih_l0.grad), (cell.dW_hh, rnn.weight_hh_l0.grad),
-                         (cell.dbh, rnn.bias_ih_l0.grad), (out.dW, lin.weight.grad),
-                         (out.db, lin.bias.grad), (dx, x.grad)]:
+    for ours, theirs in [
+        (cell.dW_hx, rnn.weight_ih_l0.grad),
+        (cell.dW_hh, rnn.weight_hh_l0.grad),
+        (cell.dbh, rnn.bias_ih_l0.grad),
+        (out.dW, lin.weight.grad),
+        (out.db, lin.bias.grad),
+        (dx, x.grad),
+    ]:
         np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-9, atol=1e-12)

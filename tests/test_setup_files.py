@@ -7,7 +7,7 @@ import tomllib
 import yaml
 from packaging.requirements import Requirement
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from autograder.paths import ROOT
 
 
 def pyproject():
@@ -17,8 +17,10 @@ def pyproject():
 
 def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     project = pyproject()
-    wanted = {str(Requirement(r)) for r in project["dependencies"]
-              + project["optional-dependencies"]["dev"]}
+    wanted = {
+        str(Requirement(r))
+        for r in project["dependencies"] + project["optional-dependencies"]["dev"]
+    }
     with open(os.path.join(ROOT, "environment.yml")) as f:
         env = yaml.safe_load(f)
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
@@ -31,8 +33,9 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
 
 def test_constraints_pin_every_dependency_within_its_range():
     with open(os.path.join(ROOT, "constraints.txt")) as f:
-        pins = dict(line.strip().split("==") for line in f
-                    if "==" in line and not line.startswith("#"))
+        pins = dict(
+            line.strip().split("==") for line in f if "==" in line and not line.startswith("#")
+        )
     pins = {re.sub(r"[-_.]+", "-", k).lower(): v for k, v in pins.items()}
     project = pyproject()
     for r in project["dependencies"] + project["optional-dependencies"]["dev"]:

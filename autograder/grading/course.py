@@ -9,9 +9,9 @@ import subprocess
 import sys
 import tempfile
 
+from ..paths import ASSIGNMENT, tool_env, venv_bin
 from .sandbox import NOBODY, Limits
 
-ASSIGNMENT = "rnn"
 KERNEL_NAME = "rnn-grading-sandbox"
 
 
@@ -56,25 +56,32 @@ class Course:
     # ------------------------------------------------------------------ nbgrader
 
     def env(self, extra=None):
-        env = dict(os.environ)
-        env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+        env = tool_env(extra)
         env.setdefault("OPENBLAS_NUM_THREADS", "1")
-        env.update(extra or {})
         return env
 
     def nbgrader(self, *args, env=None, timeout=None, memory_bytes=None):
         """Run nbgrader in the course directory; return the CompletedProcess."""
+
         def limit():
             if memory_bytes:
                 resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
 
-        cmd = [os.path.join(os.path.dirname(sys.executable), "nbgrader"), *args]
+        cmd = [os.path.join(venv_bin(), "nbgrader"), *args]
         try:
-            return subprocess.run(cmd, cwd=self.root, env=self.env(env), capture_output=True,
-                                  text=True, timeout=timeout, preexec_fn=limit)
+            return subprocess.run(
+                cmd,
+                cwd=self.root,
+                env=self.env(env),
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                preexec_fn=limit,
+            )
         except subprocess.TimeoutExpired as e:
-            return subprocess.CompletedProcess(cmd, -9, e.stdout or "",
-                                               f"timed out after {timeout} s")
+            return subprocess.CompletedProcess(
+                cmd, -9, e.stdout or "", f"timed out after {timeout} s"
+            )
 
     def ensure_assignment(self):
         """Make sure the gradebook knows the assignment (nbgrader generate_assignment)."""
@@ -112,21 +119,40 @@ class Course:
         spec_dir = os.path.join(jupyter, "kernels", KERNEL_NAME)
         os.makedirs(spec_dir, exist_ok=True)
         with open(os.path.join(spec_dir, "kernel.json"), "w") as f:
-            json.dump({"argv": [sys.executable, "-m", "autograder.grading.kernel_launcher",
-                                "{connection_file}"],
-                       "display_name": "RNN course grading sandbox", "language": "python",
-                       "interrupt_mode": "message"}, f, indent=1)
+            json.dump(
+                {
+                    "argv": [
+                        sys.executable,
+                        "-m",
+                        "autograder.grading.kernel_launcher",
+                        "{connection_file}",
+                    ],
+                    "display_name": "RNN course grading sandbox",
+                    "language": "python",
+                    "interrupt_mode": "message",
+                },
+                f,
+                indent=1,
+            )
         results = os.path.join(self.work, "results")
         os.makedirs(results, exist_ok=True)
         config = os.path.join(self.work, "launcher.json")
         with open(config, "w") as f:
-            json.dump({"results_dir": results, "secret": self.secret(),
-                       "assignment": self.assignment, "limits": limits.__dict__}, f)
+            json.dump(
+                {
+                    "results_dir": results,
+                    "secret": self.secret(),
+                    "assignment": self.assignment,
+                    "limits": limits.__dict__,
+                },
+                f,
+            )
         os.chmod(config, 0o600)
         # Unix socket paths are limited to 107 bytes: the kernels' sockets live in a short
         # private directory under /tmp, not below the (possibly deep) course directory.
-        base = tempfile.mkdtemp(prefix="rnn-grading-", dir="/tmp" if os.path.isdir("/tmp")
-                                else None)
+        base = tempfile.mkdtemp(
+            prefix="rnn-grading-", dir="/tmp" if os.path.isdir("/tmp") else None
+        )
         self.runtime_base = base
         settings = []
         for i in range(workers):
@@ -135,13 +161,17 @@ class Course:
             if os.geteuid() == 0:
                 os.chown(runtime, NOBODY, NOBODY)
             os.chmod(runtime, 0o700)
-            settings.append({
-                "env": {"JUPYTER_PATH": jupyter, "RNN_GRADING_CONFIG": config},
-                "args": [f"--Execute.kernel_name={KERNEL_NAME}",
-                         f"--Execute.timeout={limits.cell_seconds}",
-                         "--KernelManager.transport=ipc",
-                         f"--KernelManager.ip={os.path.join(runtime, 'ipc')}"],
-            })
+            settings.append(
+                {
+                    "env": {"JUPYTER_PATH": jupyter, "RNN_GRADING_CONFIG": config},
+                    "args": [
+                        f"--Execute.kernel_name={KERNEL_NAME}",
+                        f"--Execute.timeout={limits.cell_seconds}",
+                        "--KernelManager.transport=ipc",
+                        f"--KernelManager.ip={os.path.join(runtime, 'ipc')}",
+                    ],
+                }
+            )
         return settings, results
 
     def cleanup_sandbox(self):

@@ -18,6 +18,7 @@ class HideHiddenTests(ClearHiddenTests):
         if cell.cell_type == "code" and utils.is_grade(cell):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
-                    output["traceback"] = [f"{output.get('ename', 'Error')}: "
-                                           f"{output.get('evalue', '')}"]
+                    output["traceback"] = [
+                        f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
+                    ]
         return cell, resources

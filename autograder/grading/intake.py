@@ -81,12 +81,17 @@ def collect(course, source):
                 zips.remove(z)
             else:
                 shutil.copy(os.path.join(source, z), archive)
-        result = course.nbgrader("zip_collect", course.assignment, "--force",
-                                 f"--FileNameCollectorPlugin.named_regexp={COLLECT_REGEXP}")
+        result = course.nbgrader(
+            "zip_collect",
+            course.assignment,
+            "--force",
+            f"--FileNameCollectorPlugin.named_regexp={COLLECT_REGEXP}",
+        )
         if result.returncode != 0:
             raise RuntimeError(f"nbgrader zip_collect failed:\n{result.stderr[-3000:]}")
-        collected = set(os.listdir(course.submitted())) if os.path.isdir(
-            course.submitted()) else set()
+        collected = (
+            set(os.listdir(course.submitted())) if os.path.isdir(course.submitted()) else set()
+        )
         for z in zips:
             student = z[:-4]
             if student not in collected:
@@ -133,8 +138,9 @@ def prepare(course, student):
     submitted = course.submitted(student)
     originals = os.path.join(course.work, "originals", student)
     if not os.path.isdir(originals) or (
-            os.path.isdir(submitted)
-            and fingerprint(submitted) != state.get(student, {}).get("normalized")):
+        os.path.isdir(submitted)
+        and fingerprint(submitted) != state.get(student, {}).get("normalized")
+    ):
         shutil.rmtree(originals, ignore_errors=True)
         shutil.copytree(submitted, originals)
 
@@ -159,8 +165,9 @@ def prepare(course, student):
             prep.missing.append(nb)
             continue
         try:
-            notes = normalize_file(found[name], os.path.join(course.release_dir(), name),
-                                   os.path.join(submitted, name))
+            notes = normalize_file(
+                found[name], os.path.join(course.release_dir(), name), os.path.join(submitted, name)
+            )
             if notes:
                 prep.notes[nb] = notes
         except InvalidNotebook as e:

@@ -21,41 +21,37 @@ import socket
 import threading
 import time
 
-import numpy as np
-
-from helpers.checks import REGISTRY
+from autograder.exercises import EXERCISES
 from helpers.checks.core import quiet_numpy
 
-from ..harness.client import recv_message, send_message
-from ..judge import REFERENCE, all_cases, judge
+from ..harness.client import NET, net_gradients, recv_message, send_message
+from ..judge import all_cases, judge, served_collaborators
 
 MAX_CALLS_PER_CHECK = 100_000
 
 
-class _ParamHolder:
-    def __init__(self, grad):
-        self.grad = grad
+class _GradientHolder:
+    """A layer rebuilt from the wire: gradients only (what clipping needs)."""
+
+    def __init__(self, grads):
+        self.grads = grads
 
     def get_params(self):
-        yield None, self.grad, "g"
+        for i, g in enumerate(self.grads):
+            yield None, g, f"g{i}"
 
 
-def _clip_arrays(grads, threshold):
-    holders = [_ParamHolder(np.array(g, dtype=float)) for g in grads]
-    norm = REFERENCE["clip_global_norm"](holders, float(threshold))
-    return {"grads": [h.grad for h in holders], "norm": norm}
-
-
-# Reference functions the kernel may call, by the name the client uses.
-SERVED = {
-    "softmax": lambda logits: REFERENCE["softmax"](np.asarray(logits, dtype=float)),
-    "cross_entropy_loss": lambda p, y: REFERENCE["cross_entropy_loss"](np.asarray(p, float),
-                                                                       np.asarray(y)),
-    "softmax_cross_entropy_grad": lambda p, y: REFERENCE["softmax_cross_entropy_grad"](
-        np.asarray(p, float), np.asarray(y)),
-    "clip_global_norm_arrays": _clip_arrays,
-}
-COLLABORATOR_OF = {"clip_global_norm_arrays": "clip_global_norm"}
+def call_reference(fn, args):
+    """Call the reference ``fn`` on wire arguments; return its value and the networks'
+    gradients after the call (the kernel writes them back into the real layers)."""
+    nets = [
+        [_GradientHolder([g.astype(float) for g in layer]) for layer in a[NET]]
+        if isinstance(a, dict) and NET in a
+        else None
+        for a in args
+    ]
+    value = fn(*[net if net is not None else a for a, net in zip(args, nets, strict=True)])
+    return {"value": value, "nets": [net_gradients(net) for net in nets if net is not None]}
 
 
 class JudgeSession:
@@ -82,29 +78,36 @@ class JudgeSession:
             return {"error": "unknown request"}
 
     def _begin(self, check_id):
-        if check_id not in REGISTRY:
+        if check_id not in EXERCISES:
             return {"error": f"unknown check {check_id!r}"}
-        notebook = REGISTRY[check_id].notebook
+        notebook = EXERCISES[check_id].notebook
         if self.notebook is None:
             self.notebook = notebook
         elif notebook != self.notebook:
             return {"error": f"{check_id} is not a test of {self.notebook}"}
         self._abandon_open()
         if check_id in self.verdicts:
-            return {"error": f"the hidden tests of {check_id} already ran in this session; "
-                             "the first result stands"}
+            return {
+                "error": f"the hidden tests of {check_id} already ran in this session; "
+                "the first result stands"
+            }
         cases = all_cases(check_id, self.salt)
         self.open = [check_id, cases, 0]
-        self.verdicts[check_id] = {"check": check_id, "passed": False, "cases": len(cases),
-                                   "message": "the hidden tests did not finish"}
+        self.verdicts[check_id] = {
+            "check": check_id,
+            "passed": False,
+            "cases": len(cases),
+            "message": "the hidden tests did not finish",
+        }
         self._save()
         return {"cases": [c.inputs for c in cases]}
 
     def _call(self, name, args):
-        if self.open is None or name not in SERVED:
+        if self.open is None:
             return {"error": "no such function is available now"}
         check_id = self.open[0]
-        if COLLABORATOR_OF.get(name, name) not in REGISTRY[check_id].collaborators:
+        served = served_collaborators(check_id)
+        if name not in served:
             return {"error": f"{name} is not available during the tests of {check_id}"}
         self.open[2] += 1
         if self.open[2] > MAX_CALLS_PER_CHECK:
@@ -113,7 +116,7 @@ class JudgeSession:
             return {"error": "bad arguments"}
         try:
             with quiet_numpy():
-                return {"result": SERVED[name](*args)}
+                return {"result": call_reference(served[name], args)}
         except Exception as e:  # the student's arguments were bad: tell the student's code
             return {"error": f"{type(e).__name__}: {e}"}
 
@@ -145,8 +148,13 @@ class JudgeSession:
     def _save(self):
         if not self.record_path:
             return
-        record = {"student": self.student, "notebook": self.notebook,
-                  "started": self.started, "events": self.events, "verdicts": self.verdicts}
+        record = {
+            "student": self.student,
+            "notebook": self.notebook,
+            "started": self.started,
+            "events": self.events,
+            "verdicts": self.verdicts,
+        }
         tmp = self.record_path + ".tmp"
         with open(tmp, "w") as f:
             json.dump(record, f, indent=1)

@@ -23,42 +23,12 @@ import sys
 import tempfile
 import time
 
+from ..paths import ROOT
 from . import sandbox
 from .judge_server import JudgeServer, JudgeSession
 
-OUTPUT_CAP = '''
-# Installed by the grading sandbox: caps the text one cell can print, so that a
-# runaway loop cannot flood the grader. (Student code could undo it, but would only
-# make its own grading fail.)
-import sys as _sys
-
-_LIMIT = {limit}
-_state = {{"n": 0}}
-
-
-def _reset(*_args):
-    _state["n"] = 0
-
-
-def _capped(stream):
-    write = stream.write
-
-    def capped_write(text):
-        if _state["n"] > _LIMIT:
-            return len(text)
-        _state["n"] += len(text)
-        if _state["n"] > _LIMIT:
-            return write(text[:max(0, _LIMIT - (_state["n"] - len(text)))]
-                         + "\\n... output truncated by the grader ...\\n")
-        return write(text)
-
-    stream.write = capped_write
-
-
-_capped(_sys.stdout)
-_capped(_sys.stderr)
-get_ipython().events.register("pre_run_cell", _reset)
-'''
+# The IPython startup file of every grading kernel: cap each cell's output.
+STARTUP = "from autograder.harness.output_cap import install\n\ninstall({limit})\n"
 
 
 def student_from_cwd(cwd, assignment):
@@ -73,7 +43,7 @@ def prepare_runtime(base, limits, owner):
     startup = os.path.join(runtime, "ipython", "profile_default", "startup")
     os.makedirs(startup)
     with open(os.path.join(startup, "00-grading.py"), "w") as f:
-        f.write(OUTPUT_CAP.format(limit=limits.output_bytes_per_cell))
+        f.write(STARTUP.format(limit=limits.output_bytes_per_cell))
     if owner is not None:
         for d, dirs, files in os.walk(runtime):
             for name in [d] + [os.path.join(d, x) for x in dirs + files]:
@@ -94,8 +64,10 @@ def main(argv=None):
     with open(connection_file) as f:
         connection = json.load(f)
     if connection.get("transport") != "ipc" or not os.path.isabs(connection.get("ip", "")):
-        sys.exit("grading kernels need --KernelManager.transport=ipc and an absolute "
-                 "--KernelManager.ip: the sandbox has no network")
+        sys.exit(
+            "grading kernels need --KernelManager.transport=ipc and an absolute "
+            "--KernelManager.ip: the sandbox has no network"
+        )
     # The kernel creates its sockets at <ip>-<port>, in the grading worker's private
     # directory: that directory (not the one holding the connection file, often /tmp) is
     # what the sandbox may write to.
@@ -111,22 +83,44 @@ def main(argv=None):
     results = os.path.join(config["results_dir"], student or "unknown")
     os.makedirs(results, exist_ok=True)
     record = os.path.join(results, f"session-{os.path.basename(runtime)}.json")
-    session = JudgeSession(salt=f"{config['secret']}:{student}", record_path=record,
-                           student=student)
+    session = JudgeSession(
+        salt=f"{config['secret']}:{student}", record_path=record, student=student
+    )
     judge_socket = os.path.join(runtime, "judge.sock")
     server = JudgeServer(judge_socket, session).start()
 
     spec = sandbox.SandboxSpec(
-        submission_dir=cwd, runtime_dir=worker_dir, limits=limits,
-        env={"PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin",
-             "HOME": "/tmp", "IPYTHONDIR": os.path.join(runtime, "ipython"),
-             "MPLCONFIGDIR": "/tmp/matplotlib", "MPLBACKEND": "module://matplotlib_inline."
-             "backend_inline", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1",
-             "OMP_NUM_THREADS": "1", "NBGRADER_EXECUTION": "autograde",
-             "RNN_JUDGE_SOCKET": judge_socket, "PYTHONDONTWRITEBYTECODE": "1"})
-    cmd = sandbox.kernel_command(spec, [sys.executable, "-m", "ipykernel_launcher",
-                                        "-f", kernel_connection,
-                                        "--HistoryManager.hist_file=:memory:"])
+        submission_dir=cwd,
+        runtime_dir=worker_dir,
+        limits=limits,
+        env={
+            "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin",
+            "HOME": "/tmp",
+            "IPYTHONDIR": os.path.join(runtime, "ipython"),
+            "MPLCONFIGDIR": "/tmp/matplotlib",
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+            "LANG": "C.UTF-8",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "NBGRADER_EXECUTION": "autograde",
+            "RNN_JUDGE_SOCKET": judge_socket,
+            # The course's own helpers and harness, as bound into the sandbox, whatever
+            # way the course is installed in the venv.
+            "PYTHONPATH": ROOT,
+            "PYTHONDONTWRITEBYTECODE": "1",
+        },
+    )
+    cmd = sandbox.kernel_command(
+        spec,
+        [
+            sys.executable,
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            kernel_connection,
+            "--HistoryManager.hist_file=:memory:",
+        ],
+    )
     if os.environ.get("RNN_SANDBOX_DEBUG"):
         print("sandbox:", " ".join(cmd), file=sys.stderr)
     proc = subprocess.Popen(cmd, preexec_fn=sandbox.apply_limits(limits))
@@ -144,13 +138,17 @@ def main(argv=None):
             code = proc.wait(timeout=max(0.1, min(1.0, deadline - time.monotonic())))
         except subprocess.TimeoutExpired:
             if time.monotonic() > deadline:
-                session.note(f"the notebook exceeded its {limits.wall_seconds} s limit "
-                             f"and its kernel was stopped")
+                session.note(
+                    f"the notebook exceeded its {limits.wall_seconds} s limit "
+                    f"and its kernel was stopped"
+                )
                 proc.kill()
                 code = proc.wait()
     if code != 0 and not session.events:
-        session.note(f"the kernel ended with exit status {code}"
-                     + (" (memory or CPU limit, or a crash)" if code < 0 else ""))
+        session.note(
+            f"the kernel ended with exit status {code}"
+            + (" (memory or CPU limit, or a crash)" if code < 0 else "")
+        )
     server.stop()
     shutil.rmtree(runtime, ignore_errors=True)
     sys.exit(code if code >= 0 else 128 - code)

@@ -33,16 +33,19 @@ def read_submission(path):
     """Parse a submitted .ipynb, or raise InvalidNotebook with a readable reason."""
     size = os.path.getsize(path)
     if size > MAX_NOTEBOOK_BYTES:
-        raise InvalidNotebook(f"the file is {size / 2**20:.0f} MB, larger than the "
-                              f"{MAX_NOTEBOOK_BYTES // 2**20} MB limit")
+        raise InvalidNotebook(
+            f"the file is {size / 2**20:.0f} MB, larger than the "
+            f"{MAX_NOTEBOOK_BYTES // 2**20} MB limit"
+        )
     try:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
     except UnicodeDecodeError as e:
         raise InvalidNotebook(f"not UTF-8 text ({e.reason})") from None
     except json.JSONDecodeError as e:
-        raise InvalidNotebook(f"invalid JSON at line {e.lineno}, column {e.colno}: "
-                              f"{e.msg}") from None
+        raise InvalidNotebook(
+            f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise InvalidNotebook("JSON without a list of cells: not a Jupyter notebook")
     try:
@@ -68,8 +71,11 @@ def _student_cell(cell, index):
     """A plain, ungraded cell with the student's content."""
     kind = cell.get("cell_type")
     source = _source(cell)
-    new = nbformat.v4.new_markdown_cell(source) if kind in ("markdown", "raw") else \
-        nbformat.v4.new_code_cell(source)
+    new = (
+        nbformat.v4.new_markdown_cell(source)
+        if kind in ("markdown", "raw")
+        else nbformat.v4.new_code_cell(source)
+    )
     new.id = f"student-{index}"
     return new
 
@@ -86,8 +92,10 @@ def normalize(submission, release):
             rc = copy.deepcopy(by_id[gid])
             if rc.metadata["nbgrader"].get("solution"):
                 if cell.get("cell_type") != rc.cell_type:
-                    notes.append(f"answer cell '{gid}' had been turned into a "
-                                 f"{cell.get('cell_type')} cell: restored as code")
+                    notes.append(
+                        f"answer cell '{gid}' had been turned into a "
+                        f"{cell.get('cell_type')} cell: restored as code"
+                    )
                 rc.source = _source(cell)
             elif _source(cell) != _source(rc) or cell.get("cell_type") != rc.cell_type:
                 notes.append(f"read-only cell '{gid}' had been changed: restored")
@@ -97,11 +105,12 @@ def normalize(submission, release):
             cells.append(rc)
         else:
             if gid in by_id:
-                notes.append(f"a second copy of cell '{gid}' is kept as your own "
-                             f"(ungraded) cell")
+                notes.append(f"a second copy of cell '{gid}' is kept as your own (ungraded) cell")
             elif gid is not None:
-                notes.append(f"cell id '{gid}' is not part of the assignment: kept as your own "
-                             f"(ungraded) cell")
+                notes.append(
+                    f"cell id '{gid}' is not part of the assignment: kept as your own "
+                    f"(ungraded) cell"
+                )
             cells.append(_student_cell(cell, i))
     # Put back every released cell that is missing, right after its predecessor.
     for pos, gid in enumerate(order):
@@ -116,10 +125,17 @@ def normalize(submission, release):
                 break
         cells.insert(where, rc)
         used.add(gid)
-        kind = "answer" if rc.metadata["nbgrader"].get("solution") else \
-            "test" if rc.metadata["nbgrader"].get("grade") else "read-only"
-        notes.append(f"{kind} cell '{gid}' was missing: restored from the assignment"
-                     + (" (without your answer)" if kind == "answer" else ""))
+        kind = (
+            "answer"
+            if rc.metadata["nbgrader"].get("solution")
+            else "test"
+            if rc.metadata["nbgrader"].get("grade")
+            else "read-only"
+        )
+        notes.append(
+            f"{kind} cell '{gid}' was missing: restored from the assignment"
+            + (" (without your answer)" if kind == "answer" else "")
+        )
     nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(release.metadata))
     nbformat.validate(nb)
     return nb, notes

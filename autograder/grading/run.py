@@ -62,8 +62,14 @@ def _notebook_being_graded(result):
 def _nbgrader_error(result):
     """The most telling line of a failed nbgrader run."""
     lines = [ln for ln in (result.stderr or "").splitlines() if ln.strip()]
-    for key in ("DeadKernelError", "CellTimeoutError", "Kernel died", "MemoryError",
-                "timed out", "Error"):
+    for key in (
+        "DeadKernelError",
+        "CellTimeoutError",
+        "Kernel died",
+        "MemoryError",
+        "timed out",
+        "Error",
+    ):
         for ln in reversed(lines):
             if key in ln:
                 return ln.strip()[-300:]
@@ -76,18 +82,22 @@ def grade_student(course, student, prepared, worker, limits):
     results_dir = os.path.join(course.work, "results", student)
     shutil.rmtree(results_dir, ignore_errors=True)
     notebooks = course.notebooks()
-    submitted = [nb for nb in notebooks
-                 if os.path.exists(os.path.join(course.submitted(student), nb + ".ipynb"))]
+    submitted = [
+        nb
+        for nb in notebooks
+        if os.path.exists(os.path.join(course.submitted(student), nb + ".ipynb"))
+    ]
     per_student_timeout = (len(notebooks) + 1) * (limits.wall_seconds + 30)
     status, fatal = {}, None
     if submitted:
-        base = ["autograde", course.assignment, "--student", student, "--force",
-                *worker["args"]]
-        result = course.nbgrader(*base, env=worker["env"], timeout=per_student_timeout,
-                                 memory_bytes=8 * 1024**3)
+        base = ["autograde", course.assignment, "--student", student, "--force", *worker["args"]]
+        result = course.nbgrader(
+            *base, env=worker["env"], timeout=per_student_timeout, memory_bytes=8 * 1024**3
+        )
         if result.returncode != 0 or not all(
-                os.path.exists(os.path.join(course.autograded(student), nb + ".ipynb"))
-                for nb in submitted):
+            os.path.exists(os.path.join(course.autograded(student), nb + ".ipynb"))
+            for nb in submitted
+        ):
             # One broken notebook made nbgrader drop the whole student: grade the notebooks
             # one by one, except one whose kernel was stopped or died (no second chance:
             # it would only die again).
@@ -96,11 +106,17 @@ def grade_student(course, student, prepared, worker, limits):
                 if nb == fatal:
                     status[nb] = f"could not be run to the end: {_nbgrader_error(result)}"
                     continue
-                one = course.nbgrader(*base, "--notebook", nb, env=worker["env"],
-                                      timeout=limits.wall_seconds + 60,
-                                      memory_bytes=8 * 1024**3)
+                one = course.nbgrader(
+                    *base,
+                    "--notebook",
+                    nb,
+                    env=worker["env"],
+                    timeout=limits.wall_seconds + 60,
+                    memory_bytes=8 * 1024**3,
+                )
                 if one.returncode != 0 or not os.path.exists(
-                        os.path.join(course.autograded(student), nb + ".ipynb")):
+                    os.path.join(course.autograded(student), nb + ".ipynb")
+                ):
                     status[nb] = f"could not be run to the end: {_nbgrader_error(one)}"
     else:
         # Nothing gradable: create the student's (empty) submission in the gradebook.
@@ -115,11 +131,9 @@ def grade_student(course, student, prepared, worker, limits):
         nb = nb or fatal  # a kernel that died before its first test never learnt its notebook
         if nb in status and event not in status[nb]:
             status[nb] += f" ({event})"
-    out = {"student": student, "seconds": round(time.perf_counter() - t0, 2),
-           "notebooks": {}}
+    out = {"student": student, "seconds": round(time.perf_counter() - t0, 2), "notebooks": {}}
     for nb in notebooks:
-        checks = sorted((c for c in REGISTRY.values() if c.notebook == nb),
-                        key=lambda c: c.id)
+        checks = sorted((c for c in REGISTRY.values() if c.notebook == nb), key=lambda c: c.id)
         verdicts = records.get(nb, {}).get("verdicts", {})
         entry = {"verdicts": {}, "notes": prepared.notes.get(nb, [])}
         if nb in prepared.invalid:
@@ -132,7 +146,8 @@ def grade_student(course, student, prepared, worker, limits):
             v = verdicts.get(check.id)
             entry["verdicts"][check.id] = {
                 "passed": bool(v and v.get("passed")),
-                "message": v["message"] if v else "the hidden tests did not run"}
+                "message": v["message"] if v else "the hidden tests did not run",
+            }
         out["notebooks"][nb] = entry
     out["extra_files"] = prepared.extra
     return out
@@ -147,8 +162,9 @@ def apply_scores(course, result):
         for nb, entry in result["notebooks"].items():
             for check_id, verdict in entry["verdicts"].items():
                 try:
-                    grade = gb.find_grade(f"test_{check_id}", nb, course.assignment,
-                                          result["student"])
+                    grade = gb.find_grade(
+                        f"test_{check_id}", nb, course.assignment, result["student"]
+                    )
                 except MissingEntry:
                     continue
                 grade.auto_score = grade.max_score if verdict["passed"] else 0.0
@@ -181,13 +197,22 @@ def annotate_feedback(course, result):
             if verdict is None:
                 continue
             if not verdict["passed"] and not _in_kernel_failed(cell):
-                cell.outputs.append(nbformat.v4.new_output(
-                    "error", ename="GradingError", evalue=verdict["message"],
-                    traceback=[f"GradingError: {verdict['message']}"]))
+                cell.outputs.append(
+                    nbformat.v4.new_output(
+                        "error",
+                        ename="GradingError",
+                        evalue=verdict["message"],
+                        traceback=[f"GradingError: {verdict['message']}"],
+                    )
+                )
             elif verdict["passed"] and _in_kernel_failed(cell):
-                cell.outputs.append(nbformat.v4.new_output(
-                    "stream", name="stdout",
-                    text="Graded as passed: the grader's trusted run of these tests passed.\n"))
+                cell.outputs.append(
+                    nbformat.v4.new_output(
+                        "stream",
+                        name="stdout",
+                        text="Graded as passed: the grader's trusted run of these tests passed.\n",
+                    )
+                )
         notes = entry["notes"] + ([] if entry["status"] == "graded" else [entry["status"]])
         if notes:
             text = "**Notes from the grader**\n\n" + "\n".join(f"- {n}" for n in notes)
@@ -207,14 +232,18 @@ def write_failure_feedback(course, result):
         rows = "".join(
             f"<tr><td>{html.escape(c)}</td><td>{'passed' if v['passed'] else 'failed'}</td>"
             f"<td>{v.get('points', 0):g} / {v.get('max_points', 0):g}</td>"
-            f"<td>{html.escape(v['message'])}</td></tr>" for c, v in entry["verdicts"].items())
+            f"<td>{html.escape(v['message'])}</td></tr>"
+            for c, v in entry["verdicts"].items()
+        )
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in entry["notes"])
         with open(path, "w") as f:
-            f.write(f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{nb}</title>"
-                    f"</head><body><h1>{html.escape(nb)}</h1><p><b>{html.escape(entry['status'])}"
-                    f"</b></p><ul>{notes}</ul><table border='1'><tr><th>exercise</th>"
-                    f"<th>result</th><th>points</th><th>message</th></tr>{rows}</table>"
-                    f"</body></html>")
+            f.write(
+                f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{nb}</title>"
+                f"</head><body><h1>{html.escape(nb)}</h1><p><b>{html.escape(entry['status'])}"
+                f"</b></p><ul>{notes}</ul><table border='1'><tr><th>exercise</th>"
+                f"<th>result</th><th>points</th><th>message</th></tr>{rows}</table>"
+                f"</body></html>"
+            )
 
 
 def grade_all(course, students, prepared, workers=2, limits=None, log=print):
@@ -245,14 +274,18 @@ def grade_all(course, students, prepared, workers=2, limits=None, log=print):
                 try:
                     result = fut.result()
                 except Exception as e:  # the pipeline itself failed for this student
-                    result = {"student": student, "seconds": 0, "notebooks": {},
-                              "error": f"{type(e).__name__}: {e}", "extra_files": []}
+                    result = {
+                        "student": student,
+                        "seconds": 0,
+                        "notebooks": {},
+                        "error": f"{type(e).__name__}: {e}",
+                        "extra_files": [],
+                    }
                 if result["notebooks"]:
                     apply_scores(course, result)
                     annotate_feedback(course, result)
                 results[student] = result
-                log(f"  {student}: {result.get('total', 0):g} points in "
-                    f"{result['seconds']:.1f} s")
+                log(f"  {student}: {result.get('total', 0):g} points in {result['seconds']:.1f} s")
     finally:
         course.cleanup_sandbox()
     return [results[s] for s in students]

@@ -17,7 +17,8 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from ..paths import ROOT
+
 NOBODY = 65534
 
 
@@ -49,7 +50,8 @@ def bwrap_path():
     if not path:
         raise SandboxUnavailable(
             "bubblewrap (bwrap) is not installed: grading needs it to isolate student code "
-            "(Debian/Ubuntu: apt-get install bubblewrap)")
+            "(Debian/Ubuntu: apt-get install bubblewrap)"
+        )
     return path
 
 
@@ -73,9 +75,17 @@ def _python_dirs():
 
 def kernel_command(spec, argv):
     """The command that runs ``argv`` (the kernel) inside the sandbox."""
-    args = [bwrap_path(), "--die-with-parent", "--new-session",
-            "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-            "--hostname", "grading-sandbox"]
+    args = [
+        bwrap_path(),
+        "--die-with-parent",
+        "--new-session",
+        "--unshare-net",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--hostname",
+        "grading-sandbox",
+    ]
     if os.geteuid() != 0:  # unprivileged: bubblewrap needs a user namespace
         args.append("--unshare-user")
     args += ["--ro-bind", "/usr", "/usr"]
@@ -85,8 +95,19 @@ def kernel_command(spec, argv):
             args += ["--symlink", os.readlink(target), target]
         elif os.path.isdir(target):
             args += ["--ro-bind", target, target]
-    args += ["--ro-bind", "/etc", "/etc", "--dev", "/dev", "--proc", "/proc",
-             "--perms", "1777", "--tmpfs", "/tmp"]
+    args += [
+        "--ro-bind",
+        "/etc",
+        "/etc",
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--perms",
+        "1777",
+        "--tmpfs",
+        "/tmp",
+    ]
     made = set()
     for d in _python_dirs():
         _ro_bind_with_parents(args, d, made)
@@ -106,8 +127,15 @@ def kernel_command(spec, argv):
     args.append("--")
     if os.geteuid() == 0:
         # Drop to an unprivileged user with no capabilities left.
-        args += ["/usr/bin/setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+        args += [
+            "/usr/bin/setpriv",
+            f"--reuid={NOBODY}",
+            f"--regid={NOBODY}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--no-new-privs",
+        ]
     return args + list(argv)
 
 
@@ -134,11 +162,20 @@ def check_available():
     """Raise SandboxUnavailable unless bwrap can start a process here."""
     import subprocess
 
-    cmd = [bwrap_path(), "--ro-bind", "/", "/", "--unshare-net", "--die-with-parent",
-           "--", "/bin/true"]
+    cmd = [
+        bwrap_path(),
+        "--ro-bind",
+        "/",
+        "/",
+        "--unshare-net",
+        "--die-with-parent",
+        "--",
+        "/bin/true",
+    ]
     if os.geteuid() != 0:
         cmd[1:1] = ["--unshare-user"]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
-        raise SandboxUnavailable(f"bubblewrap cannot create a sandbox here: "
-                                 f"{result.stderr.strip()}")
+        raise SandboxUnavailable(
+            f"bubblewrap cannot create a sandbox here: {result.stderr.strip()}"
+        )

@@ -13,15 +13,21 @@ from helpers.checks import REGISTRY  # noqa: E402
 
 def _exercises(results):
     order = sorted(REGISTRY.values(), key=lambda c: (c.notebook, c.id))
-    return [c for c in order if any(c.id in r["notebooks"].get(c.notebook, {}).get("verdicts", {})
-                                    for r in results)]
+    return [
+        c
+        for c in order
+        if any(c.id in r["notebooks"].get(c.notebook, {}).get("verdicts", {}) for r in results)
+    ]
 
 
 def pass_rates(results):
     rates = {}
     for check in _exercises(results):
-        passed = [r["notebooks"][check.notebook]["verdicts"][check.id]["passed"]
-                  for r in results if check.notebook in r["notebooks"]]
+        passed = [
+            r["notebooks"][check.notebook]["verdicts"][check.id]["passed"]
+            for r in results
+            if check.notebook in r["notebooks"]
+        ]
         rates[check.id] = (sum(passed), len(passed))
     return rates
 
@@ -36,9 +42,13 @@ def max_points(results):
 
 def text_summary(results, problems, seconds, workers):
     total_max = max_points(results)
-    lines = ["# Grading summary", "",
-             f"{len(results)} submissions graded in {seconds:.1f} s with {workers} worker(s) "
-             f"({seconds / max(len(results), 1):.1f} s per submission).", ""]
+    lines = [
+        "# Grading summary",
+        "",
+        f"{len(results)} submissions graded in {seconds:.1f} s with {workers} worker(s) "
+        f"({seconds / max(len(results), 1):.1f} s per submission).",
+        "",
+    ]
     lines += ["## Scores", "", "| student | score | notes |", "|---|---|---|"]
     for r in sorted(results, key=lambda r: r["student"]):
         notes = []
@@ -50,8 +60,11 @@ def text_summary(results, problems, seconds, workers):
             notes += [f"{nb}: {n}" for n in e["notes"]]
         if r.get("extra_files"):
             notes.append("ignored files: " + ", ".join(r["extra_files"][:5]))
-        lines.append(f"| {r['student']} | {r.get('total', 0):g} / {total_max or '?'} | "
-                     + "; ".join(notes).replace("|", "/") + " |")
+        lines.append(
+            f"| {r['student']} | {r.get('total', 0):g} / {total_max or '?'} | "
+            + "; ".join(notes).replace("|", "/")
+            + " |"
+        )
     for student, why in sorted(problems.items()):
         lines.append(f"| {student} | not graded | {why} |")
     lines += ["", "## Score histogram", ""]
@@ -64,8 +77,13 @@ def text_summary(results, problems, seconds, workers):
         for i, c in enumerate(counts):
             lo, hi = total_max * i / bins, total_max * (i + 1) / bins
             lines.append(f"`{lo:5.1f}-{hi:5.1f}` {'#' * c} {c}")
-    lines += ["", "## Pass rate per exercise", "", "| notebook | exercise | passed |",
-              "|---|---|---|"]
+    lines += [
+        "",
+        "## Pass rate per exercise",
+        "",
+        "| notebook | exercise | passed |",
+        "|---|---|---|",
+    ]
     for check_id, (k, n) in pass_rates(results).items():
         c = REGISTRY[check_id]
         lines.append(f"| {c.notebook} | {c.title} | {k}/{n} ({100 * k / max(n, 1):.0f} %) |")
@@ -100,7 +118,10 @@ def write(out_dir, results, problems, seconds, workers):
     with open(os.path.join(out_dir, "summary.md"), "w") as f:
         f.write(text)
     with open(os.path.join(out_dir, "summary.json"), "w") as f:
-        json.dump({"seconds": seconds, "workers": workers, "results": results,
-                   "not_graded": problems}, f, indent=1)
+        json.dump(
+            {"seconds": seconds, "workers": workers, "results": results, "not_graded": problems},
+            f,
+            indent=1,
+        )
     figure(results).savefig(os.path.join(out_dir, "summary.png"), dpi=90)
     return text

@@ -8,22 +8,24 @@ A test cell in a source notebook starts with
     ### END HIDDEN TESTS
     assert check_softmax(softmax)     # the visible tests: all students see
 
-``hidden_check`` asks the judge for the test inputs, runs the check's runner on the
-student's objects (with the reference standing in for functions graded in earlier
-exercises, so a mistake is never graded twice), hands the outputs back and raises
-AssertionError with the judge's message if the verdict is a fail.
+``hidden_check`` asks the judge for the test inputs, runs the exercise's runner (the one
+the visible tests use) on the student's object, with the reference standing in for the
+functions of earlier exercises (so a mistake is never graded twice), hands the results
+back and raises AssertionError with the judge's message if the verdict is a fail.
 
-This package must not import the reference: the grading sandbox mounts it next to
-the student's kernel while the reference stays outside. With RNN_JUDGE_SOCKET set
-(the hardened pipeline) the judge is a separate trusted process; otherwise
-(``nbgrader autograde``, instructors running source notebooks) it is imported here.
+This package must not import the reference: the grading sandbox mounts it next to the
+student's kernel while the reference stays outside. With RNN_JUDGE_SOCKET set (the
+hardened pipeline) the judge is a separate trusted process; otherwise (``nbgrader
+autograde``, instructors running source notebooks) it is imported here.
 """
 
 import contextlib
 import os
+import types
 
 from helpers.checks import REGISTRY, serial
-from helpers.checks.core import HIDDEN_PASSED, copy_inputs, quiet_numpy
+from helpers.checks.diagnose import run_case
+from helpers.checks.visible import HIDDEN_PASSED
 
 from .client import RemoteJudge
 
@@ -52,8 +54,7 @@ def substituted(namespaces, replacements):
         for ns in namespaces:
             for name, new in replacements.items():
                 old = ns.get(name, _MISSING)
-                keys = [name] if old is _MISSING else \
-                    [k for k, v in list(ns.items()) if v is old]
+                keys = [name] if old is _MISSING else [k for k, v in list(ns.items()) if v is old]
                 for k in keys:
                     saved.append((ns, k, ns.get(k, _MISSING)))
                     ns[k] = new
@@ -66,38 +67,49 @@ def substituted(namespaces, replacements):
                 ns[k] = old
 
 
-def _run_case(check, subjects, inputs):
+def _namespaces(namespace, subject):
+    """The notebook's globals and those of the functions the subject consists of (a
+    function defined in another module has other globals)."""
+    functions = (
+        [subject]
+        if isinstance(subject, types.FunctionType)
+        else [f for f in vars(subject).values() if isinstance(f, types.FunctionType)]
+        if isinstance(subject, type)
+        else []
+    )
+    out = [namespace]
+    for f in functions:
+        if all(f.__globals__ is not ns for ns in out):
+            out.append(f.__globals__)
+    return out
+
+
+def _result(runner, subject, inputs):
+    outcome, _ = run_case(runner, subject, inputs)
+    result = outcome.as_result()
     try:
-        with quiet_numpy():
-            got = check.run(subjects, copy_inputs(inputs))
-        serial.to_jsonable(got)  # fail here, clearly, if the result cannot be judged
-        return {"ok": got}
-    except (Exception, SystemExit) as e:
-        text = f"{type(e).__name__}: {e}"
-        return {"error": text if len(text) <= 500 else text[:500] + " ..."}
+        serial.to_jsonable(result)  # fail here, clearly, if the result cannot be judged
+    except serial.EncodingError as e:
+        return {"error": f"EncodingError: your result cannot be checked ({e})"}
+    return result
 
 
-def hidden_check(check_id, namespace):
-    """Run the hidden tests of ``check_id`` on the objects in ``namespace`` (globals())."""
-    check = REGISTRY[check_id]
+def hidden_check(exercise_id, namespace):
+    """Run the hidden tests of ``exercise_id`` on the objects in ``namespace`` (globals())."""
+    tests = REGISTRY[exercise_id]
     judge = _judge()
-    cases = judge.begin(check_id)
-    subjects = {name: namespace.get(name, _MISSING) for name in check.subjects}
-    missing = [n for n, v in subjects.items() if v is _MISSING]
-    if missing:
-        outputs = [{"error": f"NameError: name {missing[0]!r} is not defined"}] * len(cases)
+    cases = judge.begin(exercise_id)
+    subject = namespace.get(tests.subject, _MISSING)
+    if subject is _MISSING:
+        results = [{"error": f"NameError: name {tests.subject!r} is not defined"}] * len(cases)
     else:
-        namespaces = [namespace]
-        for obj in subjects.values():  # a function defined in another module has other globals
-            g = getattr(obj, "__globals__", None)
-            if isinstance(g, dict) and all(g is not ns for ns in namespaces):
-                namespaces.append(g)
-        replacements = {name: judge.collaborator(name) for name in check.collaborators}
-        with substituted(namespaces, replacements):
-            outputs = [_run_case(check, subjects, inputs) for inputs in cases]
-    verdict = judge.finish(check_id, outputs)
+        names = [REGISTRY[c].subject for c in tests.collaborators]
+        replacements = {name: judge.collaborator(name) for name in names}
+        with substituted(_namespaces(namespace, subject), replacements):
+            results = [_result(tests.runner, subject, inputs) for inputs in cases]
+    verdict = judge.finish(exercise_id, results)
     if not verdict.passed:
         raise AssertionError(verdict.message)
-    HIDDEN_PASSED.add(check_id)
-    print(f"✓ {check.title}: hidden tests passed ({verdict.n_cases} cases).")
+    HIDDEN_PASSED.add(exercise_id)
+    print(f"✓ {tests.title}: hidden tests passed ({verdict.n_cases} cases).")
     return True

@@ -1,7 +1,7 @@
 """Client of the judge server (autograder/grading/judge_server.py), used inside the sandbox.
 
-Wire format: each message is a 4-byte big-endian length followed by a payload
-encoded with helpers.checks.serial (JSON with .npy arrays; no pickle anywhere).
+Wire format: each message is a 4-byte big-endian length followed by a payload encoded
+with helpers.checks.serial (JSON with .npy arrays; no pickle anywhere).
 """
 
 import socket
@@ -11,6 +11,8 @@ from types import SimpleNamespace
 import numpy as np
 
 from helpers.checks import serial
+
+NET = "__net__"  # a network travels as the gradient arrays of its layers
 
 
 def send_message(sock, obj):
@@ -37,6 +39,20 @@ def _recv_exactly(sock, n):
     return b"".join(chunks)
 
 
+def is_net(value):
+    """A list of layers: objects with get_params() (real layers or the tests' stand-ins)."""
+    return (
+        isinstance(value, (list, tuple))
+        and len(value) > 0
+        and all(hasattr(layer, "get_params") for layer in value)
+    )
+
+
+def net_gradients(net):
+    """Every gradient array of every layer, layer by layer."""
+    return [[g for _, g, _ in layer.get_params()] for layer in net]
+
+
 class RemoteJudge:
     """Same interface as autograder.judge.LocalJudge, over a Unix socket."""
 
@@ -51,12 +67,12 @@ class RemoteJudge:
             raise RuntimeError(f"grading judge: {reply['error']}")
         return reply
 
-    def begin(self, check_id):
-        return self._request(op="begin", check=check_id)["cases"]
+    def begin(self, exercise_id):
+        return self._request(op="begin", check=exercise_id)["cases"]
 
-    def finish(self, check_id, outputs):
+    def finish(self, exercise_id, results):
         try:
-            v = self._request(op="finish", check=check_id, outputs=outputs)["verdict"]
+            v = self._request(op="finish", check=exercise_id, outputs=results)["verdict"]
         finally:
             self.sock.close()
         return SimpleNamespace(passed=v["passed"], message=v["message"], n_cases=v["cases"])
@@ -65,21 +81,25 @@ class RemoteJudge:
         return self._request(op="call", name=name, args=list(args))["result"]
 
     def collaborator(self, name):
-        if name == "clip_global_norm":
-            return self._clip_global_norm
+        """A stand-in for the reference function ``name``, computed by the judge.
+
+        Layers cannot travel over the wire, their gradients can: a network argument is
+        sent as its gradient arrays, and what the reference does to them (clipping, say)
+        is written back into the layers' own arrays, in place.
+        """
 
         def remote(*args):
-            return self.call(name, *args)
+            nets = [net_gradients(a) if is_net(a) else None for a in args]
+            wire = [
+                {NET: grads} if grads is not None else a
+                for a, grads in zip(args, nets, strict=True)
+            ]
+            reply = self.call(name, *wire)
+            for grads, new in zip([g for g in nets if g is not None], reply["nets"], strict=True):
+                for layer_grads, layer_new in zip(grads, new, strict=True):
+                    for g, value in zip(layer_grads, layer_new, strict=True):
+                        g[...] = np.asarray(value)
+            return reply["value"]
 
         remote.__name__ = name
         return remote
-
-    def _clip_global_norm(self, net, threshold):
-        # Layers cannot travel over the wire; their gradients can. The judge clips the
-        # arrays with the reference and the result is written back in place.
-        grads = [g for layer in net for _, g, _ in layer.get_params()]
-        result = self.call("clip_global_norm_arrays", [np.asarray(g) for g in grads],
-                           float(threshold))
-        for g, new in zip(grads, result["grads"], strict=True):
-            g[...] = new
-        return result["norm"]

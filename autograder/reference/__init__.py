@@ -24,15 +24,29 @@ from .test import run_check_grads, run_exploding_grads_test, run_forward_pass, r
 from .train import run_train_memory, run_training
 
 __all__ = [
-    "BasicRNNCell", "Layer", "LinearLayer", "clip_global_norm", "cross_entropy_loss",
-    "generate_data_memory", "generate_random_data", "run_check_grads",
-    "run_exploding_grads_test", "run_forward_pass", "run_memory_test", "run_train_memory",
-    "run_training", "softmax", "softmax_cross_entropy_grad", "spectral_radius",
+    "BasicRNNCell",
+    "Layer",
+    "LinearLayer",
+    "clip_global_norm",
+    "cross_entropy_loss",
+    "generate_data_memory",
+    "generate_random_data",
+    "run_check_grads",
+    "run_exploding_grads_test",
+    "run_forward_pass",
+    "run_memory_test",
+    "run_train_memory",
+    "run_training",
+    "softmax",
+    "softmax_cross_entropy_grad",
+    "spectral_radius",
     "make_memory_net",
 ]
 
 
 def make_memory_net(n_vocab=10, n_hidden=50, activation="tanh", rng=None):
     """The course's network for the memorization task: [BasicRNNCell(V, H), LinearLayer(H, V)]."""
-    return [BasicRNNCell(n_vocab, n_hidden, activation, rng=rng),
-            LinearLayer(n_hidden, n_vocab, rng=rng)]
+    return [
+        BasicRNNCell(n_vocab, n_hidden, activation, rng=rng),
+        LinearLayer(n_hidden, n_vocab, rng=rng),
+    ]

@@ -36,8 +36,11 @@ def main(argv=None):
         data, labels = generate_data_memory(3, args.sz_vocab, batch_size=2, rng=rng)
         report = run_check_grads(net, data, labels)
         print(report)
-        print("Gradient seems to be right! Enjoy!" if report.max_error <= 1e-6
-              else "Gradient check FAILED")
+        print(
+            "Gradient seems to be right! Enjoy!"
+            if report.max_error <= 1e-6
+            else "Gradient check FAILED"
+        )
     elif args.task == 2:
         from helpers.plotting import plot_gradient_growth
 
@@ -46,15 +49,24 @@ def main(argv=None):
         for clip in (None, 5.0):
             # The original's setting: H = 10, ReLU with identity W_hh (polynomial growth).
             net = make_memory_net(args.sz_vocab, 10, "relu", rng=np.random.default_rng(0))
-            curves["no clipping" if clip is None else f"clipped to {clip}"] = \
+            curves["no clipping" if clip is None else f"clipped to {clip}"] = (
                 run_exploding_grads_test(net, data, labels, clip_threshold=clip)
+            )
         fig = plot_gradient_growth(curves)
         fig.savefig(args.out, dpi=100)
         print(f"wrote {args.out}")
     else:
         net = make_memory_net(args.sz_vocab, args.sz_rnn, rng=rng)
-        run_train_memory(net, 13, args.sz_vocab, args.nbr_iters, args.lr, args.batch_size,
-                         rng=rng, target_accuracy=0.996)
+        run_train_memory(
+            net,
+            13,
+            args.sz_vocab,
+            args.nbr_iters,
+            args.lr,
+            args.batch_size,
+            rng=rng,
+            target_accuracy=0.996,
+        )
         acc = run_memory_test(net, 13, args.sz_vocab, 1000, rng=np.random.default_rng(1))
         print(f"Validation set size 1000, Avg. acc. on validation set {acc:.4f}")
 

@@ -43,7 +43,7 @@ def run_memory_test(net, to_remember_len, n_vocab, n_sequences=1000, rng=None):
     data, labels = generate_data_memory(L, n_vocab, n_sequences, rng)
     _, probs = run_forward_pass(net, data, labels)
     predictions = probs.argmax(axis=-1)  # (T, N)
-    return float(np.mean(predictions[L + 1:] == labels[L + 1:]))
+    return float(np.mean(predictions[L + 1 :] == labels[L + 1 :]))
     ### END SOLUTION
 
 

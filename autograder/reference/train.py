@@ -15,8 +15,9 @@ from .common import clip_global_norm, cross_entropy_loss, softmax, softmax_cross
 from .test import run_memory_test
 
 
-def run_training(net, data, labels, learning_rate=1e-3, clip_threshold=5.0,
-                 update_weights=True, update_fun=None):
+def run_training(
+    net, data, labels, learning_rate=1e-3, clip_threshold=5.0, update_weights=True, update_fun=None
+):
     """One training step of the network ``net``, a list of layers, on one batch.
 
     Forward through the layers in order, softmax, cross-entropy loss; then the loss
@@ -53,9 +54,21 @@ def run_training(net, data, labels, learning_rate=1e-3, clip_threshold=5.0,
     ### END SOLUTION
 
 
-def run_train_memory(net, to_remember_len=13, n_vocab=10, n_iters=3000, learning_rate=5e-3,
-                     batch_size=32, clip_threshold=5.0, optimizer="adam", rng=None,
-                     eval_every=100, n_eval=1000, target_accuracy=None, progress=True):
+def run_train_memory(
+    net,
+    to_remember_len=13,
+    n_vocab=10,
+    n_iters=3000,
+    learning_rate=5e-3,
+    batch_size=32,
+    clip_threshold=5.0,
+    optimizer="adam",
+    rng=None,
+    eval_every=100,
+    n_eval=1000,
+    target_accuracy=None,
+    progress=True,
+):
     """Train ``net`` on the memorization task with fresh batches every step.
 
     Args:
@@ -86,13 +99,21 @@ def run_train_memory(net, to_remember_len=13, n_vocab=10, n_iters=3000, learning
     bar = progress_bar(n_iters, desc="memorization", enabled=progress)
     for step in range(1, n_iters + 1):
         data, labels = generate_data_memory(to_remember_len, n_vocab, batch_size, rng)
-        loss = run_training(net, data, labels, learning_rate, clip_threshold,
-                            update_weights=True, update_fun=update_fun)
+        loss = run_training(
+            net,
+            data,
+            labels,
+            learning_rate,
+            clip_threshold,
+            update_weights=True,
+            update_fun=update_fun,
+        )
         history["loss"].append(loss)
         bar.update(1)
         if step % eval_every == 0 or step == n_iters:
-            acc = run_memory_test(net, to_remember_len, n_vocab, n_eval,
-                                  rng=np.random.default_rng(eval_seed))
+            acc = run_memory_test(
+                net, to_remember_len, n_vocab, n_eval, rng=np.random.default_rng(eval_seed)
+            )
             history["eval_step"].append(step)
             history["accuracy"].append(acc)
             bar.set_postfix(loss=f"{loss:.3f}", accuracy=f"{acc:.3f}")

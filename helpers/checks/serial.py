@@ -19,33 +19,44 @@ class EncodingError(ValueError):
     pass
 
 
+# Scalars and how they travel: plain JSON types.
+_SCALARS = (
+    (type(None), lambda v: v),
+    ((bool, str), lambda v: v),
+    (np.bool_, bool),
+    ((int, np.integer), int),
+    ((float, np.floating), float),
+)
+
+
+def _array(obj):
+    if obj.dtype.kind not in "biufU":
+        raise EncodingError(f"arrays of dtype {obj.dtype} cannot be sent")
+    buf = io.BytesIO()
+    np.save(buf, np.ascontiguousarray(obj), allow_pickle=False)
+    return {"__ndarray__": base64.b64encode(buf.getvalue()).decode("ascii")}
+
+
+def _dict(obj, depth):
+    bad = [k for k in obj if not isinstance(k, str)]
+    if bad:
+        raise EncodingError(f"dict keys must be strings, got {bad[0]!r}")
+    return {k: to_jsonable(v, depth + 1) for k, v in obj.items()}
+
+
 def to_jsonable(obj, _depth=0):
     """Convert ``obj`` to plain JSON types, replacing arrays by {"__ndarray__": base64}."""
     if _depth > 50:
         raise EncodingError("value is nested too deeply")
-    if obj is None or isinstance(obj, (bool, str)):
-        return obj
-    if isinstance(obj, (np.bool_,)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        return float(obj)
+    for types, convert in _SCALARS:
+        if isinstance(obj, types):
+            return convert(obj)
     if isinstance(obj, np.ndarray):
-        if obj.dtype.kind not in "biufU":
-            raise EncodingError(f"arrays of dtype {obj.dtype} cannot be sent")
-        buf = io.BytesIO()
-        np.save(buf, np.ascontiguousarray(obj), allow_pickle=False)
-        return {"__ndarray__": base64.b64encode(buf.getvalue()).decode("ascii")}
+        return _array(obj)
     if isinstance(obj, (list, tuple)):
         return [to_jsonable(v, _depth + 1) for v in obj]
     if isinstance(obj, dict):
-        out = {}
-        for k, v in obj.items():
-            if not isinstance(k, str):
-                raise EncodingError(f"dict keys must be strings, got {k!r}")
-            out[k] = to_jsonable(v, _depth + 1)
-        return out
+        return _dict(obj, _depth)
     raise EncodingError(f"values of type {type(obj).__name__} cannot be sent")
 
 

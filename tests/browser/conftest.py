@@ -37,9 +37,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 # Not resolved: .venv/bin/python is a symlink to the system interpreter.
 VENV_BIN = Path(sys.executable).parent
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1400, "height": 900}
 SERVER_START_TIMEOUT = 60  # s
 OPEN_TIMEOUT = 60  # s: the page, the notebook and an idle kernel
@@ -49,8 +55,7 @@ POLL_MS = 200
 # User settings for the isolated JupyterLab (<user_settings_dir>/<plugin>.jupyterlab-settings).
 LAB_SETTINGS = {
     # No news/announcements toast and no update check (both would go to the internet).
-    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
-                                                    "checkForUpdates": False},
+    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
     # Never write a course notebook back to disk: the tests run them but must not save.
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
     # Every cell in the DOM, so every prompt and output can be inspected.
@@ -105,16 +110,20 @@ class JupyterServer:
         last_error = None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                pytest.fail(f"jupyter lab exited with code {self.proc.returncode} before "
-                            f"answering.\n--- server log ---\n{self.log_tail()}")
+                pytest.fail(
+                    f"jupyter lab exited with code {self.proc.returncode} before "
+                    f"answering.\n--- server log ---\n{self.log_tail()}"
+                )
             try:
                 self.api("GET", "api/status", timeout=2)
                 return
             except (urllib.error.URLError, OSError, ValueError) as e:
                 last_error = e
             time.sleep(0.2)
-        pytest.fail(f"jupyter lab did not answer /api/status within {timeout} s "
-                    f"(last error: {last_error}).\n--- server log ---\n{self.log_tail()}")
+        pytest.fail(
+            f"jupyter lab did not answer /api/status within {timeout} s "
+            f"(last error: {last_error}).\n--- server log ---\n{self.log_tail()}"
+        )
 
     def shutdown_kernels(self):
         """Shut down every session and kernel (best effort; the server may be gone)."""
@@ -141,8 +150,10 @@ class JupyterServer:
 def jupyter_server(tmp_path_factory):
     jupyter = VENV_BIN / "jupyter"
     if not jupyter.exists():
-        pytest.fail(f"{jupyter} not found: run the tests with the project's venv "
-                    "(.venv/bin/python -m pytest, or make test)")
+        pytest.fail(
+            f"{jupyter} not found: run the tests with the project's venv "
+            "(.venv/bin/python -m pytest, or make test)"
+        )
     state = tmp_path_factory.mktemp("jupyter-state")
     settings_dir = state / "user-settings"
     for plugin, values in LAB_SETTINGS.items():
@@ -170,8 +181,13 @@ def jupyter_server(tmp_path_factory):
     port = _free_port()
     token = secrets.token_hex(16)
     cmd = [
-        str(jupyter), "lab", "--no-browser", "--allow-root",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        str(jupyter),
+        "lab",
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={REPO_ROOT}",
         "--ServerApp.terminals_enabled=False",
@@ -188,8 +204,15 @@ def jupyter_server(tmp_path_factory):
     log_path = state / "jupyter-lab.log"
     with open(log_path, "wb") as log:
         # Its own process group, so a server that ignores SIGTERM can be killed with it.
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=REPO_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     server = JupyterServer(proc, port, token, log_path)
     try:
         server.wait_ready(SERVER_START_TIMEOUT)
@@ -204,15 +227,18 @@ def jupyter_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        message = (f"{CHROMIUM} not found: install Debian's chromium package "
-                   "(apt-get install -y chromium; .ci/run installs it in CI). "
-                   "Set RNN_SKIP_BROWSER=1 to skip the browser tests instead.")
+        message = (
+            f"{CHROMIUM} not found: install Debian's chromium package "
+            "(apt-get install -y chromium; .ci/run installs it in CI). "
+            "Set RNN_SKIP_BROWSER=1 to skip the browser tests instead."
+        )
         if os.environ.get("RNN_SKIP_BROWSER") == "1":
             pytest.skip(message)
         pytest.fail(message)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield browser
         finally:
@@ -337,21 +363,29 @@ class LabSession:
         while True:
             state = self.state(path)
             if state["dialogs"]:
-                self.fail(f"{path}: a dialog opened while waiting for {what}:\n"
-                          + "\n---\n".join(state["dialogs"]), screenshot)
+                self.fail(
+                    f"{path}: a dialog opened while waiting for {what}:\n"
+                    + "\n---\n".join(state["dialogs"]),
+                    screenshot,
+                )
             if state["open"] and done(state):
                 return state
             if time.monotonic() > deadline:
                 summary = {k: v for k, v in state.items() if k != "cells"}
-                self.fail(f"{path}: timed out after {timeout} s waiting for {what}.\n"
-                          f"state: {summary}\n--- server log ---\n{self.server.log_tail(3000)}",
-                          screenshot)
+                self.fail(
+                    f"{path}: timed out after {timeout} s waiting for {what}.\n"
+                    f"state: {summary}\n--- server log ---\n{self.server.log_tail(3000)}",
+                    screenshot,
+                )
             self.page.wait_for_timeout(POLL_MS)
 
     @staticmethod
     def kernel_idle(state):
-        return (state["connection"] == "connected" and state["kernel"] == "idle"
-                and state["indicator"] == "idle")
+        return (
+            state["connection"] == "connected"
+            and state["kernel"] == "idle"
+            and state["indicator"] == "idle"
+        )
 
     @staticmethod
     def _executed(cell):
@@ -365,8 +399,13 @@ class LabSession:
             pytest.fail(f"{REPO_ROOT / path} does not exist")
         # ?reset: start from an empty workspace, not the previous test's open tabs.
         self.page.goto(self.server.url(f"lab/tree/{urllib.parse.quote(path)}") + "&reset")
-        self._wait(path, self.kernel_idle, "the notebook to open with an idle kernel", timeout,
-                   f"failure-open-{Path(path).stem}.png")
+        self._wait(
+            path,
+            self.kernel_idle,
+            "the notebook to open with an idle kernel",
+            timeout,
+            f"failure-open-{Path(path).stem}.png",
+        )
         return self.notebook_panel(path)
 
     def notebook_panel(self, path):
@@ -375,10 +414,10 @@ class LabSession:
 
     def menu(self, label, command):
         """Click menu bar item ``label``, then the entry of ``command`` once it is enabled."""
-        self.page.locator("#jp-menu-panel").get_by_role("menuitem", name=label,
-                                                        exact=True).click()
-        self.page.locator(f'.lm-Menu li.lm-Menu-item[data-command="{command}"]'
-                          ":not(.lm-mod-disabled)").click()
+        self.page.locator("#jp-menu-panel").get_by_role("menuitem", name=label, exact=True).click()
+        self.page.locator(
+            f'.lm-Menu li.lm-Menu-item[data-command="{command}"]:not(.lm-mod-disabled)'
+        ).click()
 
     def run_all(self, path, timeout=RUN_TIMEOUT):
         """Edit > Clear Outputs of All Cells, Run > Run All Cells, wait until all are done.
@@ -388,18 +427,28 @@ class LabSession:
         """
         stem = Path(path).stem
         self.menu("Edit", "editmenu:clear-all")
-        self._wait(path, lambda s: all(c["executionCount"] is None and not c["nOutputs"]
-                                       for c in s["cells"]),
-                   "Clear Outputs of All Cells", 10, f"failure-clear-{stem}.png")
+        self._wait(
+            path,
+            lambda s: all(c["executionCount"] is None and not c["nOutputs"] for c in s["cells"]),
+            "Clear Outputs of All Cells",
+            10,
+            f"failure-clear-{stem}.png",
+        )
         self.menu("Run", "runmenu:run-all")
 
         def finished(s):
-            return (self.kernel_idle(s) and not any("*" in p for p in s["prompts"])
-                    and (all(self._executed(c) for c in s["cells"])
-                         or any(c["errors"] for c in s["cells"])))
+            return (
+                self.kernel_idle(s)
+                and not any("*" in p for p in s["prompts"])
+                and (
+                    all(self._executed(c) for c in s["cells"])
+                    or any(c["errors"] for c in s["cells"])
+                )
+            )
 
-        return self._wait(path, finished, "Run All Cells to finish", timeout,
-                          f"failure-run-all-{stem}.png")
+        return self._wait(
+            path, finished, "Run All Cells to finish", timeout, f"failure-run-all-{stem}.png"
+        )
 
     def assert_no_errors(self, path, state=None):
         """Fail (with a screenshot of the first failing cell) if a cell has an error output.
@@ -411,17 +460,21 @@ class LabSession:
         failing = [c for c in state["cells"] if c["errors"]]
         if failing:
             first = failing[0]["index"]
-            self.notebook_panel(path).locator(".jp-Notebook-cell").nth(first) \
-                .scroll_into_view_if_needed()
+            self.notebook_panel(path).locator(".jp-Notebook-cell").nth(
+                first
+            ).scroll_into_view_if_needed()
             lines = []
             for cell in failing:
                 for err in cell["errors"]:
                     tb = _ANSI.sub("", err["traceback"]).strip().splitlines()
-                    lines.append(f"cell {cell['index']} ({cell['source'].strip()[:80]!r}): "
-                                 f"{err['ename']}: {err['evalue']}\n    "
-                                 + "\n    ".join(tb[-12:]))
-            self.fail(f"{path}: {len(lines)} error output(s):\n" + "\n".join(lines),
-                      f"failure-errors-{Path(path).stem}.png")
+                    lines.append(
+                        f"cell {cell['index']} ({cell['source'].strip()[:80]!r}): "
+                        f"{err['ename']}: {err['evalue']}\n    " + "\n    ".join(tb[-12:])
+                    )
+            self.fail(
+                f"{path}: {len(lines)} error output(s):\n" + "\n".join(lines),
+                f"failure-errors-{Path(path).stem}.png",
+            )
         unexecuted = [c["index"] for c in state["cells"] if not self._executed(c)]
         if unexecuted:
             self.fail(f"{path}: cells {unexecuted} did not run", f"failure-{Path(path).stem}.png")

@@ -35,8 +35,10 @@ def _settled_src(lab, path, plot, timeout=30):
             return src
         last = src
         lab.page.wait_for_timeout(300)
-    lab.fail(f"{path}: the plot kept changing (or the kernel stayed busy) for {timeout} s",
-             "failure-explorer-settle.png")
+    lab.fail(
+        f"{path}: the plot kept changing (or the kernel stayed busy) for {timeout} s",
+        "failure-explorer-settle.png",
+    )
 
 
 def drive_explorer(lab, path, prefix):
@@ -67,8 +69,9 @@ def drive_explorer(lab, path, prefix):
             page.keyboard.press("ArrowRight")
 
         expect(readout, f"the {description} slider did not move").not_to_have_text(value)
-        expect(plot, f"the plot was not redrawn after moving {description}") \
-            .not_to_have_attribute("src", src, timeout=REDRAW_TIMEOUT)
+        expect(plot, f"the plot was not redrawn after moving {description}").not_to_have_attribute(
+            "src", src, timeout=REDRAW_TIMEOUT
+        )
         new_src = _settled_src(lab, path, plot)
         assert new_src != src, f"the plot was not redrawn after moving {description}"
         print(f"{description}: {value} -> {readout.inner_text()}, plot redrawn")
@@ -103,7 +106,7 @@ def png(*values):
             + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
             + chunk(b"tEXt", b"values\x00" + repr(values).encode())
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))''',
-    r'''style = {"description_width": "115px"}
+    r"""style = {"description_width": "115px"}
 sliders = [
     widgets.IntSlider(value=64, min=4, max=512, description="hidden size",
                       continuous_update=False, style=style),
@@ -126,7 +129,7 @@ for s in sliders:
 redraw()
 explorer = widgets.VBox([*sliders, plot])
 explorer.add_class("rnn-explorer")
-explorer''',
+explorer""",
 ]
 
 
@@ -135,8 +138,11 @@ def test_standin_explorer_redraws_when_sliders_move(lab):
     path = lab.repo_root / STANDIN
     path.parent.mkdir(parents=True, exist_ok=True)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in STANDIN_CELLS])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     nbformat.write(nb, path)
     try:
         lab.open_notebook(STANDIN)
@@ -171,8 +177,9 @@ def test_graded_notebook_runs_with_nbgrader_extension(lab):
     validate = panel.locator(".jp-NotebookPanel-toolbar jp-button.validate-button")
     expect(validate).to_be_visible()
     expect(validate).to_have_text("Validate")
-    nbgrader_menu = page.locator("#jp-menu-panel").get_by_role("menuitem", name="Nbgrader",
-                                                                exact=True)
+    nbgrader_menu = page.locator("#jp-menu-panel").get_by_role(
+        "menuitem", name="Nbgrader", exact=True
+    )
     expect(nbgrader_menu).to_be_visible()
     # (sic: nbgrader's panel id)
     expect(page.locator('.lm-TabBar-tab[data-id="nbgrader-create_assignemnt"]')).to_be_visible()
@@ -197,21 +204,26 @@ def test_nbgrader_validate_button(lab):
     # directory is copied because notebook 2 imports the solutions of notebook 1.
     workdir = lab.repo_root / VALIDATE_DIR
     shutil.rmtree(workdir, ignore_errors=True)
-    shutil.copytree(lab.repo_root / GRADED.rsplit("/", 1)[0], workdir,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    shutil.copytree(
+        lab.repo_root / GRADED.rsplit("/", 1)[0],
+        workdir,
+        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+    )
     path = f"{VALIDATE_DIR}/{GRADED.rsplit('/', 1)[1]}"
     try:
         panel = lab.open_notebook(path)
         panel.locator(".jp-NotebookPanel-toolbar jp-button.validate-button").click()
         dialog = lab.page.locator(".jp-Dialog")
         # nbgrader runs the whole notebook in a new kernel: allow for a loaded machine.
-        expect(dialog.locator(".jp-Dialog-header")).to_have_text("Validation Results",
-                                                                 timeout=120_000)
+        expect(dialog.locator(".jp-Dialog-header")).to_have_text(
+            "Validation Results", timeout=120_000
+        )
         lab.screenshot("nbgrader-validate.png")
         message = dialog.locator("#validation-message")
         text = message.inner_text()
-        assert "validation-success" in (message.get_attribute("class") or ""), \
+        assert "validation-success" in (message.get_attribute("class") or ""), (
             f"nbgrader validate did not pass {GRADED}:\n{text}"
+        )
         assert "Success! Your notebook passes all the tests." in text
         dialog.get_by_role("button", name=re.compile("ok", re.I)).click()
         expect(dialog).to_have_count(0)

@@ -57,8 +57,7 @@ class Variant:
         # Functions written in the same notebook as the objects share its globals;
         # those imported from an earlier notebook keep that notebook's globals.
         for key, value in list(ns.items()):
-            if isinstance(value, types.FunctionType) and \
-                    any(value.__globals__ is h for h in homes):
+            if isinstance(value, types.FunctionType) and any(value.__globals__ is h for h in homes):
                 ns[key] = _rebind(value, ns)
         return ns
 

@@ -52,8 +52,7 @@ def init_qr_sign_corrected(self, n_in, n_hidden=50, activation="tanh", rng=None)
         q, r = np.linalg.qr(rng.standard_normal((H, H)))
         self.W_hh = q * np.sign(np.diag(r))  # Haar-distributed orthogonal matrix
     self.bh = np.zeros(H)
-    self.dW_hx, self.dW_hh, self.dbh = (np.zeros_like(p) for p in (self.W_hx, self.W_hh,
-                                                                    self.bh))
+    self.dW_hx, self.dW_hh, self.dbh = (np.zeros_like(p) for p in (self.W_hx, self.W_hh, self.bh))
 
 
 def init_uniform_wh_first(self, n_in, n_hidden=50, activation="tanh", rng=None):
@@ -125,8 +124,9 @@ def init_global_np_random(self, n_in, n_hidden=50, activation="tanh", rng=None):
     self.activation = require_activation(activation)
     H = n_hidden
     self.W_hx = np.random.normal(0.0, np.sqrt(2.0 / (n_in + H)), size=(H, n_in))
-    self.W_hh = np.linalg.qr(np.random.normal(size=(H, H)))[0] if activation == "tanh" \
-        else np.eye(H)
+    self.W_hh = (
+        np.linalg.qr(np.random.normal(size=(H, H)))[0] if activation == "tanh" else np.eye(H)
+    )
     self.bh = np.zeros(H)
     self.dW_hx, self.dW_hh, self.dbh = np.zeros((H, n_in)), np.zeros((H, H)), np.zeros(H)
 
@@ -200,8 +200,9 @@ def forward_einsum_list(self, x):
     states = [h]
     f = np.tanh if self.activation == "tanh" else (lambda a: a * (a > 0))
     for t in range(T):
-        h = f(np.einsum("hd,nd->nh", self.W_hx, x[t]) + np.einsum("hk,nk->nh", self.W_hh, h)
-              + self.bh)
+        h = f(
+            np.einsum("hd,nd->nh", self.W_hx, x[t]) + np.einsum("hk,nk->nh", self.W_hh, h) + self.bh
+        )
         states.append(h)
     self.x = x
     self.hs = np.stack(states)
@@ -313,9 +314,16 @@ def backward_not_yet(self, dh):
 
 
 def make_cell(init=init_ref, forward=forward_ref, backward=backward_not_yet, base=Layer):
-    return type("BasicRNNCell", (base,), {
-        "param_names": ("W_hx", "W_hh", "bh"), "__init__": init, "forward": forward,
-        "backward": backward})
+    return type(
+        "BasicRNNCell",
+        (base,),
+        {
+            "param_names": ("W_hx", "W_hh", "bh"),
+            "__init__": init,
+            "forward": forward,
+            "backward": backward,
+        },
+    )
 
 
 def _cells(check, kind, items, **kw):
@@ -323,50 +331,85 @@ def _cells(check, kind, items, **kw):
 
 
 VARIANTS = [
-    *_cells("rnn_init", "correct", [
-        ("QR of a Gaussian", make_cell(init=init_ref)),
-        ("SVD: U @ Vt", make_cell(init=init_svd)),
-        ("QR with sign correction", make_cell(init=init_qr_sign_corrected)),
-        ("W_hh first, Q.T, Glorot uniform W_hx", make_cell(init=init_uniform_wh_first)),
-    ]),
-    *_cells("rnn_init", "bug", [
-        ("Glorot-normal W_hh for tanh", make_cell(init=_init_with(glorot, glorot_recurrent))),
-        ("identity W_hh for tanh", make_cell(init=_init_with(glorot, eye_always))),
-        ("orthogonal W_hh for relu", make_cell(init=_init_with(glorot, orthogonal_always))),
-        ("He W_hx", make_cell(init=_init_with(he, orthogonal_or_eye))),
-        ("R of QR", make_cell(init=_init_with(glorot, r_of_qr))),
-        ("W_hx of shape (D, H)", make_cell(init=_init_with(glorot_transposed,
-                                                           orthogonal_or_eye))),
-        ("random bias", make_cell(init=_init_with(
-            glorot, orthogonal_or_eye, bias=lambda rng, H: rng.normal(0, 0.1, H)))),
-        ("global np.random", make_cell(init=init_global_np_random)),
-        ("fixed seed, ignores rng", make_cell(init=init_fixed_seed)),
-        ("bh and dbh one aliased array", make_cell(init=init_aliased_bias)),
-    ]),
-    Variant("rnn_init", "__init__ raises, forward and backward correct", "bug",
-            {"BasicRNNCell": make_cell(init=init_raises)},
-            also_pass=("rnn_forward",)),
-    *_cells("rnn_forward", "correct", [
-        ("input term before the loop", make_cell(forward=forward_ref)),
-        ("loops over t and n, np.where", make_cell(forward=forward_loops)),
-        ("einsum, list of states, a * (a > 0)", make_cell(forward=forward_einsum_list)),
-        ("keeps pre-activations, concatenate", make_cell(forward=forward_preactivations)),
-        ("per-step input term", make_cell(forward=_forward_with(step_ok))),
-        ("np.clip for relu, np.array of a list", make_cell(forward=forward_clip_list)),
-    ]),
-    *_cells("rnn_forward", "bug", [
-        ("h_t instead of h_(t-1)", make_cell(forward=_forward_with(step_h_t))),
-        ("h_(t-2) instead of h_(t-1)", make_cell(forward=_forward_with(step_two_back))),
-        ("W_hh not transposed", make_cell(forward=_forward_with(step_not_transposed))),
-        ("always tanh", make_cell(forward=_forward_with(step_always_tanh))),
-        ("bias added after the activation", make_cell(forward=_forward_with(step_bias_outside))),
-        ("self.hs without h_0", make_cell(forward=_forward_with(step_ok, store_h0=False))),
-        ("no self.x", make_cell(forward=_forward_with(step_ok, store_x=False))),
-        ("returns h_0 too", make_cell(forward=_forward_with(step_ok, returns_all=True))),
-        ("state carried over between calls", make_cell(forward=forward_stateful)),
-    ]),
-    Variant("rnn_forward", "missing bias, init correct", "bug",
-            {"BasicRNNCell": make_cell(forward=_forward_with(step_no_bias))},
-            also_pass=("rnn_init",)),
+    *_cells(
+        "rnn_init",
+        "correct",
+        [
+            ("QR of a Gaussian", make_cell(init=init_ref)),
+            ("SVD: U @ Vt", make_cell(init=init_svd)),
+            ("QR with sign correction", make_cell(init=init_qr_sign_corrected)),
+            ("W_hh first, Q.T, Glorot uniform W_hx", make_cell(init=init_uniform_wh_first)),
+        ],
+    ),
+    *_cells(
+        "rnn_init",
+        "bug",
+        [
+            ("Glorot-normal W_hh for tanh", make_cell(init=_init_with(glorot, glorot_recurrent))),
+            ("identity W_hh for tanh", make_cell(init=_init_with(glorot, eye_always))),
+            ("orthogonal W_hh for relu", make_cell(init=_init_with(glorot, orthogonal_always))),
+            ("He W_hx", make_cell(init=_init_with(he, orthogonal_or_eye))),
+            ("R of QR", make_cell(init=_init_with(glorot, r_of_qr))),
+            (
+                "W_hx of shape (D, H)",
+                make_cell(init=_init_with(glorot_transposed, orthogonal_or_eye)),
+            ),
+            (
+                "random bias",
+                make_cell(
+                    init=_init_with(
+                        glorot, orthogonal_or_eye, bias=lambda rng, H: rng.normal(0, 0.1, H)
+                    )
+                ),
+            ),
+            ("global np.random", make_cell(init=init_global_np_random)),
+            ("fixed seed, ignores rng", make_cell(init=init_fixed_seed)),
+            ("bh and dbh one aliased array", make_cell(init=init_aliased_bias)),
+        ],
+    ),
+    Variant(
+        "rnn_init",
+        "__init__ raises, forward and backward correct",
+        "bug",
+        {"BasicRNNCell": make_cell(init=init_raises)},
+        also_pass=("rnn_forward",),
+    ),
+    *_cells(
+        "rnn_forward",
+        "correct",
+        [
+            ("input term before the loop", make_cell(forward=forward_ref)),
+            ("loops over t and n, np.where", make_cell(forward=forward_loops)),
+            ("einsum, list of states, a * (a > 0)", make_cell(forward=forward_einsum_list)),
+            ("keeps pre-activations, concatenate", make_cell(forward=forward_preactivations)),
+            ("per-step input term", make_cell(forward=_forward_with(step_ok))),
+            ("np.clip for relu, np.array of a list", make_cell(forward=forward_clip_list)),
+        ],
+    ),
+    *_cells(
+        "rnn_forward",
+        "bug",
+        [
+            ("h_t instead of h_(t-1)", make_cell(forward=_forward_with(step_h_t))),
+            ("h_(t-2) instead of h_(t-1)", make_cell(forward=_forward_with(step_two_back))),
+            ("W_hh not transposed", make_cell(forward=_forward_with(step_not_transposed))),
+            ("always tanh", make_cell(forward=_forward_with(step_always_tanh))),
+            (
+                "bias added after the activation",
+                make_cell(forward=_forward_with(step_bias_outside)),
+            ),
+            ("self.hs without h_0", make_cell(forward=_forward_with(step_ok, store_h0=False))),
+            ("no self.x", make_cell(forward=_forward_with(step_ok, store_x=False))),
+            ("returns h_0 too", make_cell(forward=_forward_with(step_ok, returns_all=True))),
+            ("state carried over between calls", make_cell(forward=forward_stateful)),
+        ],
+    ),
+    Variant(
+        "rnn_forward",
+        "missing bias, init correct",
+        "bug",
+        {"BasicRNNCell": make_cell(forward=_forward_with(step_no_bias))},
+        also_pass=("rnn_init",),
+    ),
     # notebook 3 completes these classes with a correct backward: see nb3.VARIANTS
 ]

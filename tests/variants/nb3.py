@@ -68,7 +68,7 @@ def backward_loops_over_n(self, dh):
         dnext = np.zeros(H)
         for t in reversed(range(T)):
             h = self.hs[t + 1, n]
-            deriv = 1 - h ** 2 if self.activation == "tanh" else np.where(h > 0, 1.0, 0.0)
+            deriv = 1 - h**2 if self.activation == "tanh" else np.where(h > 0, 1.0, 0.0)
             da = (dh[t, n] + dnext) * deriv
             self.dW_hx += np.outer(da, self.x[t, n])
             self.dW_hh += np.outer(da, self.hs[t, n])
@@ -138,8 +138,9 @@ def forward_preactivations_no_bias(self, x):
     self.hs = np.zeros((T + 1, N, H))
     for t in range(T):
         self.a[t] = x[t] @ self.W_hx.T + self.hs[t] @ self.W_hh.T
-        self.hs[t + 1] = np.tanh(self.a[t]) if self.activation == "tanh" \
-            else np.maximum(self.a[t], 0)
+        self.hs[t + 1] = (
+            np.tanh(self.a[t]) if self.activation == "tanh" else np.maximum(self.a[t], 0)
+        )
     return self.hs[1:]
 
 
@@ -271,10 +272,11 @@ CORRECT = [
     ("vectorised weight gradients after the loop", {"backward": backward_ref}),
     ("weight gradients inside the loop", {"backward": backward_grads_in_loop}),
     ("loops over n and t with np.outer", {"backward": backward_loops_over_n}),
-    ("masks from pre-activations kept by forward, einsum",
-     {"forward": forward_preactivations, "backward": backward_preactivations}),
+    (
+        "masks from pre-activations kept by forward, einsum",
+        {"forward": forward_preactivations, "backward": backward_preactivations},
+    ),
     ("recomputes the states from self.x, tensordot", {"backward": backward_recompute_states}),
-
 ]
 
 
@@ -288,38 +290,71 @@ def _variants():
         # uses the same dy after backward, then reports a relative error of 1.
         bugs = [*bugs, ("adds the future gradient into the caller's dh", backward_into_dh)]
         for name, backward in bugs:
-            out.append(Variant(check, name, "bug",
-                               {"BasicRNNCell": make_cell(backward=backward)}))
+            out.append(Variant(check, name, "bug", {"BasicRNNCell": make_cell(backward=backward)}))
         # the visible sequences have at most 6 steps
-        out.append(Variant(check, "no gradient carried before the last 5 steps", "bug",
-                           {"BasicRNNCell": make_cell(backward=_bptt(truncate=5))},
-                           visible=False))
+        out.append(
+            Variant(
+                check,
+                "no gradient carried before the last 5 steps",
+                "bug",
+                {"BasicRNNCell": make_cell(backward=_bptt(truncate=5))},
+                visible=False,
+            )
+        )
     # The overwriting bug, in a class whose init and forward are right: graded once.
-    out.append(Variant("bptt_tanh", "gradients overwritten, init and forward correct", "bug",
-                       {"BasicRNNCell": make_cell(backward=_bptt(weights=weights_overwrite))},
-                       also_pass=("rnn_init", "rnn_forward")))
+    out.append(
+        Variant(
+            "bptt_tanh",
+            "gradients overwritten, init and forward correct",
+            "bug",
+            {"BasicRNNCell": make_cell(backward=_bptt(weights=weights_overwrite))},
+            also_pass=("rnn_init", "rnn_forward"),
+        )
+    )
     # Notebook 3 completes notebook 2's classes with a correct backward: a bug in
     # forward or __init__ must not cost the BPTT points.
     whole = {"backward": backward_ref}
     out += [
-        Variant("rnn_forward", "missing bias, backward correct", "bug",
-                {"BasicRNNCell": make_cell(forward=_forward_with(step_no_bias), **whole)},
-                also_pass=("bptt_tanh", "bptt_relu")),
-        Variant("rnn_forward", "W_hh not transposed, backward correct", "bug",
-                {"BasicRNNCell": make_cell(forward=_forward_with(step_not_transposed),
-                                           **whole)},
-                also_pass=("bptt_tanh", "bptt_relu")),
-        Variant("rnn_forward", "forward raises, backward correct", "bug",
-                {"BasicRNNCell": make_cell(forward=forward_raises, **whole)},
-                also_pass=("rnn_init", "bptt_tanh", "bptt_relu")),
+        Variant(
+            "rnn_forward",
+            "missing bias, backward correct",
+            "bug",
+            {"BasicRNNCell": make_cell(forward=_forward_with(step_no_bias), **whole)},
+            also_pass=("bptt_tanh", "bptt_relu"),
+        ),
+        Variant(
+            "rnn_forward",
+            "W_hh not transposed, backward correct",
+            "bug",
+            {"BasicRNNCell": make_cell(forward=_forward_with(step_not_transposed), **whole)},
+            also_pass=("bptt_tanh", "bptt_relu"),
+        ),
+        Variant(
+            "rnn_forward",
+            "forward raises, backward correct",
+            "bug",
+            {"BasicRNNCell": make_cell(forward=forward_raises, **whole)},
+            also_pass=("rnn_init", "bptt_tanh", "bptt_relu"),
+        ),
         # backward_preactivations is correct with its own forward's cache (self.a)
-        Variant("rnn_forward", "missing bias, keeps self.a for a correct backward", "bug",
-                {"BasicRNNCell": make_cell(forward=forward_preactivations_no_bias,
-                                           backward=backward_preactivations)},
-                also_pass=("bptt_tanh", "bptt_relu")),
-        Variant("rnn_init", "__init__ raises, backward correct", "bug",
-                {"BasicRNNCell": make_cell(init=init_raises, forward=forward_ref, **whole)},
-                also_pass=("rnn_forward", "bptt_tanh", "bptt_relu")),
+        Variant(
+            "rnn_forward",
+            "missing bias, keeps self.a for a correct backward",
+            "bug",
+            {
+                "BasicRNNCell": make_cell(
+                    forward=forward_preactivations_no_bias, backward=backward_preactivations
+                )
+            },
+            also_pass=("bptt_tanh", "bptt_relu"),
+        ),
+        Variant(
+            "rnn_init",
+            "__init__ raises, backward correct",
+            "bug",
+            {"BasicRNNCell": make_cell(init=init_raises, forward=forward_ref, **whole)},
+            also_pass=("rnn_forward", "bptt_tanh", "bptt_relu"),
+        ),
     ]
     return out
 

@@ -76,7 +76,7 @@ def cgn_ref(net, threshold):
 
 def cgn_pytorch(net, threshold):
     grads = [g for layer in net for _, g, _ in layer.get_params()]
-    total = np.sqrt(sum(float(np.sum(g ** 2)) for g in grads))
+    total = np.sqrt(sum(float(np.sum(g**2)) for g in grads))
     scale = min(1.0, threshold / (total + 1e-6))
     for g in grads:
         g *= scale
@@ -84,8 +84,9 @@ def cgn_pytorch(net, threshold):
 
 
 def cgn_concatenate(net, threshold):
-    norm = np.linalg.norm(np.concatenate(
-        [g.ravel() for layer in net for _, g, _ in layer.get_params()]))
+    norm = np.linalg.norm(
+        np.concatenate([g.ravel() for layer in net for _, g, _ in layer.get_params()])
+    )
     if norm > threshold:
         for layer in net:
             for _, g, _ in layer.get_params():
@@ -115,7 +116,7 @@ def cgn_per_tensor(net, threshold):
     for layer in net:
         for _, g, _ in layer.get_params():
             n = np.linalg.norm(g)
-            total += n ** 2
+            total += n**2
             if n > threshold:
                 g *= threshold / n
     return np.sqrt(total)
@@ -126,7 +127,7 @@ def cgn_per_layer(net, threshold):
     for layer in net:
         grads = [g for _, g, _ in layer.get_params()]
         n = np.sqrt(sum(np.sum(g * g) for g in grads))
-        total += n ** 2
+        total += n**2
         if n > threshold:
             for g in grads:
                 g *= threshold / n
@@ -274,8 +275,9 @@ def explode_with_loss(net, data, labels, max_seq_len=None, clip_threshold=None):
             grad = layer.backward(grad)
         if clip_threshold is not None:
             clip_global_norm(net, clip_threshold)
-        means[k - 1] = np.mean(np.abs(np.concatenate(
-            [g.ravel() for layer in net for _, g, _ in layer.get_params()])))
+        means[k - 1] = np.mean(
+            np.abs(np.concatenate([g.ravel() for layer in net for _, g, _ in layer.get_params()]))
+        )
     return means
 
 
@@ -301,16 +303,24 @@ def explode_forward_twice(net, data, labels, max_seq_len=None, clip_threshold=No
             grad = layer.backward(grad)
         if clip_threshold is not None:
             clip_global_norm(net, clip_threshold)
-        means[k - 1] = np.abs(np.concatenate(
-            [g.ravel() for layer in net for _, g, _ in layer.get_params()])).mean()
+        means[k - 1] = np.abs(
+            np.concatenate([g.ravel() for layer in net for _, g, _ in layer.get_params()])
+        ).mean()
     return means
 
 
 # bugs
 
 
-def _explode(zero=True, per_tensor=False, per_layer=False, clip="after", offset=0,
-             absolute=True, ignore_max=False):
+def _explode(
+    zero=True,
+    per_tensor=False,
+    per_layer=False,
+    clip="after",
+    offset=0,
+    absolute=True,
+    ignore_max=False,
+):
     def run_exploding_grads_test(net, data, labels, max_seq_len=None, clip_threshold=None):
         T = data.shape[0] if (max_seq_len is None or ignore_max) else max_seq_len
         means = np.zeros(T)
@@ -318,10 +328,10 @@ def _explode(zero=True, per_tensor=False, per_layer=False, clip="after", offset=
             if zero or k == 1:
                 for layer in net:
                     layer.zero_grads()
-            out = data[:k + offset]
+            out = data[: k + offset]
             for layer in net:
                 out = layer.forward(out)
-            grad = softmax_cross_entropy_grad(softmax(out), labels[:k + offset])
+            grad = softmax_cross_entropy_grad(softmax(out), labels[: k + offset])
             if clip == "before" and clip_threshold is not None:
                 clip_global_norm(net, clip_threshold)
             for layer in reversed(net):
@@ -340,9 +350,12 @@ def _explode(zero=True, per_tensor=False, per_layer=False, clip="after", offset=
             if per_tensor:
                 means[k - 1] = np.mean([f(g).mean() for g in tensors])
             elif per_layer:
-                means[k - 1] = np.mean([
-                    np.concatenate([f(g).ravel() for _, g, _ in layer.get_params()]).mean()
-                    for layer in net])
+                means[k - 1] = np.mean(
+                    [
+                        np.concatenate([f(g).ravel() for _, g, _ in layer.get_params()]).mean()
+                        for layer in net
+                    ]
+                )
             else:
                 means[k - 1] = f(np.concatenate([g.ravel() for g in tensors])).mean()
         return means
@@ -369,58 +382,104 @@ def _fns(check, subject, kind, items, **kw):
 
 
 VARIANTS = [
-    *_fns("spectral_radius", "spectral_radius", "correct", [
-        ("np.max(np.abs(eigvals))", rho_ref),
-        ("builtin max of abs", rho_builtin_max),
-        ("np.hypot of eig()[0]", rho_hypot),
-        ("sqrt of max of ev * conj(ev)", rho_conjugate),
-    ]),
-    *_fns("spectral_radius", "spectral_radius", "bug", [
-        ("max real part", rho_max_real),
-        ("largest absolute real part", rho_max_abs_real),
-        ("largest singular value", rho_singular),
-        ("complex eigenvalue returned", rho_complex),
-        ("eigvalsh (symmetric only)", rho_eigvalsh),
-        ("smallest modulus", rho_min),
-    ]),
-    *_fns("clip_global_norm", "clip_global_norm", "correct", [
-        ("sqrt of sum of squares", cgn_ref),
-        ("PyTorch: min(1, threshold / (norm + 1e-6))", cgn_pytorch),
-        ("np.linalg.norm of the concatenation", cgn_concatenate),
-        ("norm of per-tensor norms, g[...] =", cgn_norm_of_norms),
-    ]),
-    *_fns("clip_global_norm", "clip_global_norm", "bug", [
-        ("per-tensor clipping", cgn_per_tensor),
-        ("per-layer clipping", cgn_per_layer),
-        ("elementwise np.clip", cgn_elementwise),
-        ("scales even under the threshold", cgn_always),
-        ("returns the norm after clipping", cgn_returns_after),
-        ("not in place", cgn_not_in_place),
-        ("squared norm", cgn_no_sqrt),
-        ("sum of per-tensor norms", cgn_sum_of_norms),
-        ("returns None", cgn_returns_nothing),
-    ]),
-    *_fns("exploding_grads", "run_exploding_grads_test", "correct", [
-        ("concatenate, zero_grads", explode_ref),
-        ("sum / count, g[...] = 0, index loop", explode_sum_count),
-        ("loss gradient written out, list of means", explode_inline_grad),
-        ("also computes the loss of every prefix", explode_with_loss),
-        ("an extra forward pass for the loss", explode_forward_twice),
-    ]),
-    *_fns("exploding_grads", "run_exploding_grads_test", "bug", EXPLODE_BUGS),
+    *_fns(
+        "spectral_radius",
+        "spectral_radius",
+        "correct",
+        [
+            ("np.max(np.abs(eigvals))", rho_ref),
+            ("builtin max of abs", rho_builtin_max),
+            ("np.hypot of eig()[0]", rho_hypot),
+            ("sqrt of max of ev * conj(ev)", rho_conjugate),
+        ],
+    ),
+    *_fns(
+        "spectral_radius",
+        "spectral_radius",
+        "bug",
+        [
+            ("max real part", rho_max_real),
+            ("largest absolute real part", rho_max_abs_real),
+            ("largest singular value", rho_singular),
+            ("complex eigenvalue returned", rho_complex),
+            ("eigvalsh (symmetric only)", rho_eigvalsh),
+            ("smallest modulus", rho_min),
+        ],
+    ),
+    *_fns(
+        "clip_global_norm",
+        "clip_global_norm",
+        "correct",
+        [
+            ("sqrt of sum of squares", cgn_ref),
+            ("PyTorch: min(1, threshold / (norm + 1e-6))", cgn_pytorch),
+            ("np.linalg.norm of the concatenation", cgn_concatenate),
+            ("norm of per-tensor norms, g[...] =", cgn_norm_of_norms),
+        ],
+    ),
+    *_fns(
+        "clip_global_norm",
+        "clip_global_norm",
+        "bug",
+        [
+            ("per-tensor clipping", cgn_per_tensor),
+            ("per-layer clipping", cgn_per_layer),
+            ("elementwise np.clip", cgn_elementwise),
+            ("scales even under the threshold", cgn_always),
+            ("returns the norm after clipping", cgn_returns_after),
+            ("not in place", cgn_not_in_place),
+            ("squared norm", cgn_no_sqrt),
+            ("sum of per-tensor norms", cgn_sum_of_norms),
+            ("returns None", cgn_returns_nothing),
+        ],
+    ),
+    *_fns(
+        "run_exploding_grads_test",
+        "run_exploding_grads_test",
+        "correct",
+        [
+            ("concatenate, zero_grads", explode_ref),
+            ("sum / count, g[...] = 0, index loop", explode_sum_count),
+            ("loss gradient written out, list of means", explode_inline_grad),
+            ("also computes the loss of every prefix", explode_with_loss),
+            ("an extra forward pass for the loss", explode_forward_twice),
+        ],
+    ),
+    *_fns("run_exploding_grads_test", "run_exploding_grads_test", "bug", EXPLODE_BUGS),
     # Bugs in the collaborators (graded in their own exercises) must not fail this one.
-    Variant("softmax", "wrong axis, in notebook 4", "bug",
-            {"softmax": softmax_wrong_axis, "run_exploding_grads_test": explode_ref},
-            also_pass=("exploding_grads",)),
-    Variant("cross_entropy_loss", "unbroadcast np.arange indexing, in notebook 4", "bug",
-            {"cross_entropy_loss": ce_arange_unbroadcast,
-             "run_exploding_grads_test": explode_with_loss},
-            also_pass=("exploding_grads",)),
-    Variant("softmax_cross_entropy_grad", "sign flipped, in notebook 4", "bug",
-            {"softmax_cross_entropy_grad": grad_sign, "run_exploding_grads_test": explode_ref},
-            also_pass=("exploding_grads",)),
-    Variant("clip_global_norm", "per-tensor clipping and a buggy softmax, in notebook 4", "bug",
-            {"clip_global_norm": cgn_per_tensor, "run_exploding_grads_test": explode_ref,
-             "softmax": softmax_global_sum},
-            also_pass=("exploding_grads",)),
+    Variant(
+        "softmax",
+        "wrong axis, in notebook 4",
+        "bug",
+        {"softmax": softmax_wrong_axis, "run_exploding_grads_test": explode_ref},
+        also_pass=("run_exploding_grads_test",),
+    ),
+    Variant(
+        "cross_entropy_loss",
+        "unbroadcast np.arange indexing, in notebook 4",
+        "bug",
+        {
+            "cross_entropy_loss": ce_arange_unbroadcast,
+            "run_exploding_grads_test": explode_with_loss,
+        },
+        also_pass=("run_exploding_grads_test",),
+    ),
+    Variant(
+        "softmax_cross_entropy_grad",
+        "sign flipped, in notebook 4",
+        "bug",
+        {"softmax_cross_entropy_grad": grad_sign, "run_exploding_grads_test": explode_ref},
+        also_pass=("run_exploding_grads_test",),
+    ),
+    Variant(
+        "clip_global_norm",
+        "per-tensor clipping and a buggy softmax, in notebook 4",
+        "bug",
+        {
+            "clip_global_norm": cgn_per_tensor,
+            "run_exploding_grads_test": explode_ref,
+            "softmax": softmax_global_sum,
+        },
+        also_pass=("run_exploding_grads_test",),
+    ),
 ]

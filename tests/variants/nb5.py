@@ -33,8 +33,9 @@ def run_forward_pass(net, data, labels):
 # correct
 
 
-def train_ref(net, data, labels, learning_rate=1e-3, clip_threshold=5.0,
-              update_weights=True, update_fun=None):
+def train_ref(
+    net, data, labels, learning_rate=1e-3, clip_threshold=5.0, update_weights=True, update_fun=None
+):
     require_net(net)
     out = data
     for layer in net:
@@ -52,8 +53,9 @@ def train_ref(net, data, labels, learning_rate=1e-3, clip_threshold=5.0,
     return loss
 
 
-def train_forward_pass(net, data, labels, learning_rate=1e-3, clip_threshold=5.0,
-                       update_weights=True, update_fun=None):
+def train_forward_pass(
+    net, data, labels, learning_rate=1e-3, clip_threshold=5.0, update_weights=True, update_fun=None
+):
     loss, probs = run_forward_pass(net, data, labels)
     grad = softmax_cross_entropy_grad(probs, labels)
     for layer in net[::-1]:
@@ -66,8 +68,9 @@ def train_forward_pass(net, data, labels, learning_rate=1e-3, clip_threshold=5.0
     return float(loss)
 
 
-def train_update_right_away(net, data, labels, learning_rate=1e-3, clip_threshold=5.0,
-                            update_weights=True, update_fun=None):
+def train_update_right_away(
+    net, data, labels, learning_rate=1e-3, clip_threshold=5.0, update_weights=True, update_fun=None
+):
     # Without clipping nothing needs the whole gradient: update each layer after its backward.
     out = data
     for layer in net:
@@ -87,8 +90,9 @@ def train_update_right_away(net, data, labels, learning_rate=1e-3, clip_threshol
     return loss
 
 
-def train_inline_grad(net, data, labels, learning_rate=1e-3, clip_threshold=5.0,
-                      update_weights=True, update_fun=None):
+def train_inline_grad(
+    net, data, labels, learning_rate=1e-3, clip_threshold=5.0, update_weights=True, update_fun=None
+):
     x = data
     for layer in net:
         x = layer.forward(x)
@@ -106,8 +110,9 @@ def train_inline_grad(net, data, labels, learning_rate=1e-3, clip_threshold=5.0,
     return loss
 
 
-def train_reverse_updates(net, data, labels, learning_rate=1e-3, clip_threshold=5.0,
-                          update_weights=True, update_fun=None):
+def train_reverse_updates(
+    net, data, labels, learning_rate=1e-3, clip_threshold=5.0, update_weights=True, update_fun=None
+):
     out = data
     for layer in net:
         out = layer.forward(out)
@@ -127,11 +132,26 @@ def train_reverse_updates(net, data, labels, learning_rate=1e-3, clip_threshold=
 # bugs
 
 
-def _train(clip="after", pass_rule=True, order="reverse", loss_after=False,
-           always_update=False, clip_only_when_updating=False, pass_lr=True,
-           from_logits=False, zero_at_end=False):
-    def run_training(net, data, labels, learning_rate=1e-3, clip_threshold=5.0,
-                     update_weights=True, update_fun=None):
+def _train(
+    clip="after",
+    pass_rule=True,
+    order="reverse",
+    loss_after=False,
+    always_update=False,
+    clip_only_when_updating=False,
+    pass_lr=True,
+    from_logits=False,
+    zero_at_end=False,
+):
+    def run_training(
+        net,
+        data,
+        labels,
+        learning_rate=1e-3,
+        clip_threshold=5.0,
+        update_weights=True,
+        update_fun=None,
+    ):
         out = data
         for layer in net:
             out = layer.forward(out)
@@ -141,7 +161,7 @@ def _train(clip="after", pass_rule=True, order="reverse", loss_after=False,
         clipping = clip_threshold is not None and (update_weights or not clip_only_when_updating)
         if clip == "before" and clipping:
             clip_global_norm(net, clip_threshold)
-        for layer in (reversed(net) if order == "reverse" else net):
+        for layer in reversed(net) if order == "reverse" else net:
             grad = layer.backward(grad)
             if clip == "per layer" and clipping:
                 clip_global_norm(net, clip_threshold)
@@ -192,7 +212,7 @@ def memory_ref(net, to_remember_len, n_vocab, n_sequences=1000, rng=None):
     data, labels = generate_data_memory(L, n_vocab, n_sequences, rng)
     _, probs = run_forward_pass(net, data, labels)
     predictions = probs.argmax(axis=-1)
-    return float(np.mean(predictions[L + 1:] == labels[L + 1:]))
+    return float(np.mean(predictions[L + 1 :] == labels[L + 1 :]))
 
 
 def memory_one_at_a_time(net, to_remember_len, n_vocab, n_sequences=1000, rng=None):
@@ -201,7 +221,7 @@ def memory_one_at_a_time(net, to_remember_len, n_vocab, n_sequences=1000, rng=No
     for _ in range(n_sequences):
         data, labels = generate_data_memory(L, n_vocab, 1, rng)
         _, probs = run_forward_pass(net, data, labels)
-        correct += np.sum(np.argmax(probs[L + 1:, 0], axis=-1) == labels[L + 1:, 0])
+        correct += np.sum(np.argmax(probs[L + 1 :, 0], axis=-1) == labels[L + 1 :, 0])
     return correct / (L * n_sequences)
 
 
@@ -236,22 +256,26 @@ def memory_loss_and_logits(net, to_remember_len, n_vocab, n_sequences=1000, rng=
     for layer in net:
         logits = layer.forward(logits)
     print(f"loss {loss:.3f}")
-    return float(np.mean(logits[L + 1:].argmax(-1) == labels[L + 1:]))
+    return float(np.mean(logits[L + 1 :].argmax(-1) == labels[L + 1 :]))
 
 
 # bugs
 
 
-def _memory(rows="after", per_sequence=False, use_rng=True, use_n=True, axis=-1,
-            count=False):
+def _memory(rows="after", per_sequence=False, use_rng=True, use_n=True, axis=-1, count=False):
     def run_memory_test(net, to_remember_len, n_vocab, n_sequences=1000, rng=None):
         L = to_remember_len
-        data, labels = generate_data_memory(L, n_vocab, n_sequences if use_n else 1000,
-                                            rng if use_rng else None)
+        data, labels = generate_data_memory(
+            L, n_vocab, n_sequences if use_n else 1000, rng if use_rng else None
+        )
         _, probs = run_forward_pass(net, data, labels)
         hits = probs.argmax(axis=axis) == labels
-        sel = {"after": slice(L + 1, None), "all": slice(None), "from delimiter": slice(L, None),
-               "one late": slice(L + 2, None)}[rows]
+        sel = {
+            "after": slice(L + 1, None),
+            "all": slice(None),
+            "from delimiter": slice(L, None),
+            "one late": slice(L + 2, None),
+        }[rows]
         hits = hits[sel]
         if count:
             return float(hits.sum())
@@ -279,42 +303,81 @@ def _fns(check, subject, kind, items, **kw):
 
 
 VARIANTS = [
-    *_fns("run_training", "run_training", "correct", [
-        ("forward, backward, clip, update", train_ref),
-        ("given run_forward_pass, net[::-1], keywords", train_forward_pass),
-        ("update right after backward when not clipping", train_update_right_away),
-        ("loss gradient written out", train_inline_grad),
-        ("updates in reverse order, loss computed last", train_reverse_updates),
-    ]),
+    *_fns(
+        "run_training",
+        "run_training",
+        "correct",
+        [
+            ("forward, backward, clip, update", train_ref),
+            ("given run_forward_pass, net[::-1], keywords", train_forward_pass),
+            ("update right after backward when not clipping", train_update_right_away),
+            ("loss gradient written out", train_inline_grad),
+            ("updates in reverse order, loss computed last", train_reverse_updates),
+        ],
+    ),
     *_fns("run_training", "run_training", "bug", TRAIN_BUGS),
     *_fns("run_training", "run_training", "bug", TRAIN_HIDDEN_ONLY_BUGS, visible=False),
-    *_fns("run_memory_test", "run_memory_test", "correct", [
-        ("given run_forward_pass, argmax of probs", memory_ref),
-        ("one sequence at a time", memory_one_at_a_time),
-        ("argmax of the logits", memory_logits),
-        ("last L steps by T - L", memory_delimiter_index),
-        ("forward twice: loss, then logits", memory_loss_and_logits),
-    ]),
+    *_fns(
+        "run_memory_test",
+        "run_memory_test",
+        "correct",
+        [
+            ("given run_forward_pass, argmax of probs", memory_ref),
+            ("one sequence at a time", memory_one_at_a_time),
+            ("argmax of the logits", memory_logits),
+            ("last L steps by T - L", memory_delimiter_index),
+            ("forward twice: loss, then logits", memory_loss_and_logits),
+        ],
+    ),
     *_fns("run_memory_test", "run_memory_test", "bug", MEMORY_BUGS),
     # Bugs graded in earlier notebooks, loaded into notebook 5 by import_from_notebook:
     # the hidden tests of run_training and run_memory_test replace them by the reference.
-    Variant("softmax", "wrong axis, in notebook 5", "bug",
-            {"softmax": softmax_wrong_axis, "run_training": train_ref,
-             "run_memory_test": memory_ref, "run_forward_pass": run_forward_pass},
-            also_pass=("run_training", "run_memory_test")),
-    Variant("softmax", "no max subtraction, in notebook 5", "bug",
-            {"softmax": softmax_no_shift, "run_training": train_forward_pass,
-             "run_memory_test": memory_delimiter_index},
-            also_pass=("run_training", "run_memory_test")),
-    Variant("cross_entropy_loss", "averaged over time, in notebook 5", "bug",
-            {"cross_entropy_loss": ce_mean_over_time, "run_training": train_ref,
-             "run_memory_test": memory_one_at_a_time},
-            also_pass=("run_training", "run_memory_test")),
-    Variant("softmax_cross_entropy_grad", "not divided by N, in notebook 5", "bug",
-            {"softmax_cross_entropy_grad": grad_not_divided,
-             "run_training": train_update_right_away},
-            also_pass=("run_training",)),
-    Variant("clip_global_norm", "returns the norm after clipping, in notebook 5", "bug",
-            {"clip_global_norm": cgn_returns_after, "run_training": train_forward_pass},
-            also_pass=("run_training",)),
+    Variant(
+        "softmax",
+        "wrong axis, in notebook 5",
+        "bug",
+        {
+            "softmax": softmax_wrong_axis,
+            "run_training": train_ref,
+            "run_memory_test": memory_ref,
+            "run_forward_pass": run_forward_pass,
+        },
+        also_pass=("run_training", "run_memory_test"),
+    ),
+    Variant(
+        "softmax",
+        "no max subtraction, in notebook 5",
+        "bug",
+        {
+            "softmax": softmax_no_shift,
+            "run_training": train_forward_pass,
+            "run_memory_test": memory_delimiter_index,
+        },
+        also_pass=("run_training", "run_memory_test"),
+    ),
+    Variant(
+        "cross_entropy_loss",
+        "averaged over time, in notebook 5",
+        "bug",
+        {
+            "cross_entropy_loss": ce_mean_over_time,
+            "run_training": train_ref,
+            "run_memory_test": memory_one_at_a_time,
+        },
+        also_pass=("run_training", "run_memory_test"),
+    ),
+    Variant(
+        "softmax_cross_entropy_grad",
+        "not divided by N, in notebook 5",
+        "bug",
+        {"softmax_cross_entropy_grad": grad_not_divided, "run_training": train_update_right_away},
+        also_pass=("run_training",),
+    ),
+    Variant(
+        "clip_global_norm",
+        "returns the norm after clipping, in notebook 5",
+        "bug",
+        {"clip_global_norm": cgn_returns_after, "run_training": train_forward_pass},
+        also_pass=("run_training",),
+    ),
 ]

@@ -1,0 +1,187 @@
+"""Notebook 3: backpropagation through time, for tanh and for ReLU."""
+
+from autograder.reference.BasicRNNCell import BasicRNNCell
+from helpers.checks.layers import RNNBackward
+
+from .cases import Case, bptt_inputs
+from .exercise import Exercise, Mistake
+
+NOTEBOOK = "03_bptt"
+
+DERIVATIVE = {"tanh": "tanh'(a_t) = 1 - h_t**2", "relu": "relu'(a_t) = [h_t > 0]"}
+
+
+def visible_for(activation):
+    d = DERIVATIVE[activation]
+
+    def visible(r):
+        def case(name, T, N, hint="", **kw):
+            return Case(name, bptt_inputs(r, T, N, 4, 3, activation, **kw), hint)
+
+        return [
+            case(
+                "one step",
+                1,
+                2,
+                f"with T = 1 there is no recurrence: da = dh * {d}; dW_hx = da^T x; "
+                f"dbh = sum of da; dx = da @ W_hx",
+            ),
+            case(
+                "gradient only at the last step",
+                4,
+                2,
+                "the gradient must flow back through time: dh_{t-1} receives W_hh^T da_t "
+                "(for a batch: da[t] @ W_hh)",
+                only="last",
+            ),
+            case(
+                "gradient only at the first step",
+                4,
+                2,
+                "a gradient at step 1 must not reach later steps",
+                only="first",
+            ),
+            case(
+                "full sequence",
+                5,
+                3,
+                "at step t, add the gradient from the layer above (dh[t]) and the one flowing "
+                f"back from step t+1, then multiply by {d}",
+            ),
+            case("one sequence", 6, 1),
+            case(
+                "accumulates into existing gradients",
+                3,
+                2,
+                "backward must ADD to self.dW_hx, self.dW_hh and self.dbh (+=)",
+                accumulate=True,
+            ),
+        ]
+
+    return visible
+
+
+def hidden_for(activation):
+    def hidden(r):
+        def case(name, T, N, D, H, **kw):
+            return Case(name, bptt_inputs(r, T, N, D, H, activation, **kw))
+
+        return [
+            case("T=1, N=1", 1, 1, 3, 2),
+            case("20 steps, 4 sequences", 20, 4, 5, 6),
+            case("last step only, 15 steps", 15, 2, 3, 4, only="last"),
+            case("large weights", 6, 3, 4, 4, scale=3.0),
+            case("accumulating, one unit", 7, 2, 3, 1, accumulate=True),
+        ]
+
+    return hidden
+
+
+HINTS = {
+    "dx": "dx_t = W_hx^T da_t; for the whole batch, da @ W_hx (shape (T, N, D))",
+    "dW_hx": "dW_hx sums da_t x_t^T over t and n: da.reshape(-1, H).T @ x.reshape(-1, D)",
+    "dW_hh": "dW_hh sums da_t h_{t-1}^T over t and n, with the PREVIOUS state h_{t-1}: "
+    "da.reshape(-1, H).T @ hs[:-1].reshape(-1, H)",
+    "dbh": "dbh sums da_t over t and n: da.sum(axis=(0, 1))",
+}
+
+
+def mistake(message, old, new):
+    return Mistake(message, old, new, "backward")
+
+
+SHARED_MISTAKES = (
+    mistake(
+        "the gradient must also flow back through time: h_{t-1} receives W_hh^T da_t "
+        "(for a batch: da[t] @ W_hh), added to dh[t-1]",
+        "dh_next = da[t] @ self.W_hh",
+        "dh_next = 0 * da[t]",
+    ),
+    mistake(
+        "walk BACKWARDS in time, from the last step to the first: the gradient arriving from "
+        "step t+1 must be known before step t",
+        "reversed(range(T))",
+        "range(T)",
+    ),
+    mistake(
+        "going back through W_hh multiplies by W_hh^T, which for a batch (one sequence per "
+        "row) is da[t] @ W_hh, not da[t] @ W_hh.T",
+        "da[t] @ self.W_hh",
+        "da[t] @ self.W_hh.T",
+    ),
+    mistake(
+        "ADD the gradient from the layer above and the one from step t+1: dh[t] + dh_next",
+        "(dh[t] + dh_next)",
+        "(dh[t] - dh_next)",
+    ),
+    mistake(
+        "dW_hh sums da_t h_{t-1}^T: use the PREVIOUS states, hs[:-1] for all steps at once",
+        "hs[:-1].reshape(-1, H)",
+        "hs[1:].reshape(-1, H)",
+    ),
+    mistake(
+        "backward must ADD to self.dW_hh (+=), like every gradient: they accumulate until "
+        "update_weights uses them",
+        "self.dW_hh +=",
+        "self.dW_hh =",
+    ),
+    mistake(
+        "dx_t = W_hx^T da_t, which for the batch is da @ W_hx",
+        "return da @ self.W_hx",
+        "return da @ self.W_hx.T",
+    ),
+)
+
+bptt_tanh = Exercise(
+    id="bptt_tanh",
+    title="BasicRNNCell.backward (tanh)",
+    points=4,
+    subject="BasicRNNCell",
+    reference=BasicRNNCell,
+    runner=RNNBackward(),
+    seed=301,
+    visible=visible_for("tanh"),
+    hidden=hidden_for("tanh"),
+    hints=HINTS,
+    mistakes=(
+        mistake(
+            "multiply by tanh'(a_t) = 1 - h_t**2, written with the h_t that forward stored",
+            "dact = 1.0 - hs[1:] ** 2",
+            "dact = np.ones_like(hs[1:])",
+        ),
+        mistake(
+            "tanh'(a_t) = 1 - h_t**2 uses h_t = hs[t + 1] (hs[0] is h_0): for all steps, hs[1:]",
+            "dact = 1.0 - hs[1:] ** 2",
+            "dact = 1.0 - hs[:-1] ** 2",
+        ),
+        *SHARED_MISTAKES,
+    ),
+)
+
+bptt_relu = Exercise(
+    id="bptt_relu",
+    title="BasicRNNCell.backward (ReLU)",
+    points=2,
+    subject="BasicRNNCell",
+    reference=BasicRNNCell,
+    runner=RNNBackward(),
+    seed=302,
+    visible=visible_for("relu"),
+    hidden=hidden_for("relu"),
+    hints=HINTS,
+    mistakes=(
+        mistake(
+            "multiply by relu'(a_t) = [h_t > 0]: no gradient flows through a unit that is off",
+            "dact = (hs[1:] > 0).astype(float)",
+            "dact = np.ones_like(hs[1:])",
+        ),
+        mistake(
+            "relu'(a_t) = [h_t > 0] uses h_t = hs[t + 1] (hs[0] is h_0): for all steps, hs[1:]",
+            "dact = (hs[1:] > 0).astype(float)",
+            "dact = (hs[:-1] > 0).astype(float)",
+        ),
+        *SHARED_MISTAKES,
+    ),
+)
+
+EXERCISES = [bptt_tanh, bptt_relu]
