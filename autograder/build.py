@@ -8,10 +8,10 @@ The notebooks are written in autograder/course/*.md, MyST Markdown notebooks tha
 jupytext reads (and JupyterLab opens as notebooks, with jupytext's extension). A code
 cell's options say what it becomes:
 
-    :solution: common.softmax           the answer cell, copied from the reference
+    :solution: common.<function>        the answer cell, copied from the reference
     :given: common.Layer                read-only code copied from the reference
     :members: [param_names, __init__]   (with solution/given: only these class members)
-    :exercise: softmax                  the graded test cell of an exercise (its points,
+    :exercise: <exercise id>            the graded test cell of an exercise (its points,
                                         hidden and visible tests: autograder/exercises)
     :setup: true                        read-only code every later notebook re-runs
     :editable: true                     a code cell students may change

@@ -97,7 +97,7 @@ def judge(exercise_id, cases, results):
         if not isinstance(result, dict) or not {"ok", "error", "failed"} & set(result):
             return Verdict(exercise_id, False, f"{where}: no result", n)
         try:
-            message = _judge_case(exercise, case, Outcome.from_result(result))
+            message = _judge_case(exercise, cases[:i], case, Outcome.from_result(result))
         except Exception as e:  # a malformed result must fail the test, not the grader
             message = f"could not check your result ({type(e).__name__}: {e})"
         if message is not None:
@@ -105,16 +105,25 @@ def judge(exercise_id, cases, results):
     return Verdict(exercise_id, True, f"{exercise.title}: all {n} tests passed", n)
 
 
-def _judge_case(exercise, case, outcome):
+def _judge_case(exercise, earlier, case, outcome):
+    """The failure message of one case, with the hint of the known mistakes still possible
+    (those that did not show on the ``earlier`` cases the student passed)."""
     with quiet_numpy():
-        expected = (
-            reference_outputs(exercise.id, case.inputs) if exercise.runner.uses_expected else None
-        )
+        uses_expected = exercise.runner.uses_expected
+        expected = reference_outputs(exercise.id, case.inputs) if uses_expected else None
         message = case_failure(exercise, case, outcome, expected)
         if message is None or not exercise.mistakes:
             return message
+        ruled_out = {
+            m
+            for c in earlier
+            for m, _ in mistake_outcomes(
+                exercise.id, c.inputs, reference_outputs(exercise.id, c.inputs)
+            )
+        }
         mistakes = mistake_outcomes(exercise.id, case.inputs, expected)
-        return case_failure(exercise, case, outcome, expected, mistakes)
+        possible = [(m, o) for m, o in mistakes if m not in ruled_out]
+        return case_failure(exercise, case, outcome, expected, possible)
 
 
 def served_collaborators(exercise_id):

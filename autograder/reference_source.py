@@ -1,6 +1,6 @@
 """The source of a reference function, method or class, as a notebook cell shows it.
 
-``reference_source("common.softmax")`` is the function with its solution markers;
+``reference_source("common.<function>")`` is the function with its solution markers;
 ``reference_source("LinearLayer.LinearLayer.forward")`` is the method, dedented, with
 ``@add_to_class(LinearLayer)`` on top (one method per cell, as d2l.ai builds classes);
 with ``members``, a class comes back with its header, docstring and only those members.

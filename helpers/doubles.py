@@ -1,7 +1,7 @@
 """Stand-in layers for testing code that *drives* layers (clipping, training, evaluation).
 
 They are not RNN layers: their maths is deliberately simple and even inconsistent
-(backward is not the derivative of forward). A test of ``run_training`` checks the
+(backward is not the derivative of forward). A test of a training step checks the
 plumbing — forward in order, the loss gradient backward in reverse, clipping,
 updates — not calculus, and it must not depend on your LinearLayer or BasicRNNCell
 (they have tests of their own). Every call is recorded.
@@ -48,8 +48,8 @@ class ScriptedLayer(ParamHolder):
         dP += sum_{t,n} dy * forward output    P (n_out,)
         dQ += sum_{t,n} x                      Q (n_in,)
 
-    The gradients grow with the sequence length, as real ones do. ``clip_gradients``
-    and ``update_weights`` only record how they were called (see update_weights).
+    The gradients grow with the sequence length, as real ones do. Clipping and the
+    update step only record how they were called (see below).
     """
 
     def __init__(self, A, B, P, Q):

@@ -25,7 +25,7 @@ that prediction, and the norm of dL/dW_hh summed over the last k+1 steps only
 This module is NOT a solution to the exercises. It backpropagates only the hidden-state
 gradient; of the weight gradients you derive in notebook 3 it needs just the *size* of
 dL/dW_hh for this one special loss, so it keeps a running sum for its norm and never
-returns a gradient. There is no softmax, no cross-entropy, no layer class and no general
+returns a gradient. There is no loss function, no layer class and no general
 backward() here.
 """
 

@@ -1,14 +1,14 @@
-"""Update rules for ``Layer.update_weights(learning_rate, update_fun)``.
+"""Update rules: the ``update_fun`` a layer's update step takes.
 
 An update rule is a callable ``update_fun(param, grad, learning_rate)`` that changes
-``param`` in place. Plain SGD is what ``update_weights`` does when no rule is given
+``param`` in place. Plain SGD is what a layer's update step does when no rule is given
 (you write that part in notebook 1).
 
 Adam (Kingma & Ba, 2015) is the course's fast path for the memorization task: it
 divides each step by a running RMS of that parameter's gradient, so every weight
-moves at a similar speed whatever the scale of its gradient. For an RNN, whose
-gradients differ by orders of magnitude between W_hh, W_hx and the output layer,
-that is what turns tens of thousands of SGD steps into about two thousand.
+moves at a similar speed whatever the scale of its gradient. An RNN's gradients differ
+by orders of magnitude between W_hh, W_hx and the output layer; notebook 5 compares
+Adam with plain SGD on the same task.
 """
 
 import numpy as np
@@ -18,9 +18,8 @@ class Adam:
     """Adam with bias correction. State is kept per parameter array (by identity),
     so parameters must be updated in place and live as long as the optimizer.
 
-    Usage:
-        adam = Adam()
-        layer.update_weights(3e-3, adam)
+    Usage: pass one ``Adam()`` as the update rule of every layer's update step, for the
+    whole training run (notebook 5's training loop does).
     """
 
     def __init__(self, beta1=0.9, beta2=0.999, eps=1e-8):

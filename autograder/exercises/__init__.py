@@ -50,7 +50,7 @@ def notebooks():
 def collaborators(exercise_id):
     """Ids of the earlier exercises the student writes as plain functions.
 
-    Code that calls them (softmax inside run_training, clipping inside the explosion
+    Code that calls them (the loss inside a training step, clipping inside the explosion
     experiment) is graded with the reference in their place, so their mistakes cost
     points once, in their own exercise.
     """

@@ -27,6 +27,13 @@ def visible_for(activation):
                 f"dbh = sum of da; dx = da @ W_hx",
             ),
             case(
+                "gradient only at the first step",
+                4,
+                2,
+                "a gradient at step 1 must not reach later steps: walk backwards in time",
+                only="first",
+            ),
+            case(
                 "gradient only at the last step",
                 4,
                 2,
@@ -35,20 +42,19 @@ def visible_for(activation):
                 only="last",
             ),
             case(
-                "gradient only at the first step",
-                4,
-                2,
-                "a gradient at step 1 must not reach later steps",
-                only="first",
-            ),
-            case(
                 "full sequence",
                 5,
                 3,
                 "at step t, add the gradient from the layer above (dh[t]) and the one flowing "
                 f"back from step t+1, then multiply by {d}",
             ),
-            case("one sequence", 6, 1),
+            case(
+                "one sequence",
+                6,
+                1,
+                "six steps: the gradient from step t+1 must reach every earlier step, changed "
+                f"only by W_hh^T and by {d}",
+            ),
             case(
                 "accumulates into existing gradients",
                 3,
@@ -77,8 +83,9 @@ def hidden_for(activation):
     return hidden
 
 
+# No hint for dx: every mistake upstream shows there first, and the case's hint (what the
+# case isolates) says more than how dx is computed from da.
 HINTS = {
-    "dx": "dx_t = W_hx^T da_t; for the whole batch, da @ W_hx (shape (T, N, D))",
     "dW_hx": "dW_hx sums da_t x_t^T over t and n: da.reshape(-1, H).T @ x.reshape(-1, D)",
     "dW_hh": "dW_hh sums da_t h_{t-1}^T over t and n, with the PREVIOUS state h_{t-1}: "
     "da.reshape(-1, H).T @ hs[:-1].reshape(-1, H)",
@@ -119,11 +126,13 @@ SHARED_MISTAKES = (
         "hs[:-1].reshape(-1, H)",
         "hs[1:].reshape(-1, H)",
     ),
-    mistake(
-        "backward must ADD to self.dW_hh (+=), like every gradient: they accumulate until "
-        "update_weights uses them",
-        "self.dW_hh +=",
-        "self.dW_hh =",
+    Mistake(
+        "backward must ADD to self.dW_hx, self.dW_hh and self.dbh (+=): gradients "
+        "accumulate until the update step uses them",
+        " +=",
+        " =",
+        "backward",
+        count=3,
     ),
     mistake(
         "dx_t = W_hx^T da_t, which for the batch is da @ W_hx",

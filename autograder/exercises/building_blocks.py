@@ -20,7 +20,12 @@ NOTEBOOK = "01_building_blocks"
 
 def softmax_visible(r):
     return [
-        Case("small batch", {"logits": r.normal(size=(2, 3, 4))}),
+        Case(
+            "small batch",
+            {"logits": r.normal(size=(2, 3, 4))},
+            "exponentiate the logits shifted by each row's maximum, then divide by their sum "
+            "over the same (last) axis; return a new array",
+        ),
         Case(
             "all-equal logits",
             {"logits": np.zeros((1, 2, 5))},
@@ -109,7 +114,11 @@ def cross_entropy_visible(r):
     perfect[..., 1] = 1.0
     return [
         Case(
-            "small batch", {"probs": probabilities(r, 3, 2, 4), "labels": r.integers(0, 4, (3, 2))}
+            "small batch",
+            {"probs": probabilities(r, 3, 2, 4), "labels": r.integers(0, 4, (3, 2))},
+            "pick each step's probability of its label, probs[t, n, labels[t, n]], for every t "
+            "and n at once (np.take_along_axis(probs, labels[..., None], axis=-1)), then "
+            "-np.log, summed, divided by N",
         ),
         Case(
             "sum over time, mean over batch",
@@ -158,8 +167,13 @@ cross_entropy_loss = Exercise(
     seed=102,
     visible=cross_entropy_visible,
     hidden=cross_entropy_hidden,
-    properties=(NonNegative("loss"),),
+    properties=(NonNegative("loss", "-log of a probability is >= 0: check the sign"),),
     mistakes=(
+        Mistake(
+            "use the natural logarithm np.log (np.log10 is the base-10 one)",
+            "np.log(p_true)",
+            "np.log10(p_true)",
+        ),
         Mistake(
             "you averaged over the time steps too: the loss SUMS -log p over the T steps and "
             "divides by the batch size N only",
@@ -253,7 +267,12 @@ softmax_cross_entropy_grad = Exercise(
 
 def linear_init_visible(r):
     return [
-        Case("300 inputs, 200 outputs", {"n_in": 300, "n_out": 200, "seed": 7}),
+        Case(
+            "300 inputs, 200 outputs",
+            {"n_in": 300, "n_out": 200, "seed": 7},
+            "W of shape (n_out, n_in) from rng.normal(0, sqrt(2 / (n_in + n_out))); b, dW and "
+            "db: np.zeros of their shapes, each its own array",
+        ),
         Case("3 inputs, 2 outputs", {"n_in": 3, "n_out": 2, "seed": 8}),
     ]
 
@@ -390,18 +409,12 @@ linear_backward = Exercise(
     },
     mistakes=(
         Mistake(
-            "backward must ADD to self.dW (+=): gradients accumulate until update_weights "
-            "uses them",
-            "self.dW +=",
-            "self.dW =",
+            "backward must ADD to self.dW and self.db (+=): gradients accumulate until the "
+            "update step uses them",
+            " +=",
+            " =",
             "backward",
-        ),
-        Mistake(
-            "backward must ADD to self.db (+=): gradients accumulate until update_weights "
-            "uses them",
-            "self.db +=",
-            "self.db =",
-            "backward",
+            count=2,
         ),
         Mistake(
             "dx = dy @ W: the gradient goes back through W (n_out, n_in) from n_out to n_in",
@@ -478,6 +491,13 @@ clip_gradients = Exercise(
     hidden=clip_hidden,
     mistakes=(
         Mistake(
+            "clip the GRADIENTS, the second item of each (param, grad, name) from get_params(), "
+            "never the parameters",
+            "for _, grad, _ in self.get_params():",
+            "for grad, _, _ in self.get_params():",
+            "clip_gradients",
+        ),
+        Mistake(
             "change the gradient in place (grad *= ...): grad = grad * ... only rebinds your "
             "loop variable, and the layer's array stays as it was",
             "grad *= threshold / norm",
@@ -550,6 +570,13 @@ update_weights = Exercise(
             "pass adds to them",
             "self.zero_grads()",
             "pass",
+            "update_weights",
+        ),
+        Mistake(
+            "take the step first, then zero the gradients: zeroed before the step, the step "
+            "uses zero gradients and changes nothing",
+            "for param, grad, _ in self.get_params():",
+            "self.zero_grads()\n    for param, grad, _ in self.get_params():",
             "update_weights",
         ),
         Mistake(

@@ -53,7 +53,7 @@ spectral_radius = Exercise(
     seed=401,
     visible=radius_visible,
     hidden=radius_hidden,
-    properties=(NonNegative("rho"),),
+    properties=(NonNegative("rho", "a radius is a modulus |lambda|"),),
     mistakes=(
         Mistake(
             "the radius is the largest MODULUS: take np.abs of the eigenvalues (they can be "
@@ -208,10 +208,6 @@ run_exploding_grads_test = Exercise(
     seed=403,
     visible=explosion_visible,
     hidden=explosion_hidden,
-    hints={
-        "means": "one value per prefix length k = 1..T: the mean of |g| over every "
-        "gradient entry of every layer"
-    },
     mistakes=(
         Mistake(
             "zero every layer's gradients before each prefix length: otherwise the gradients "

@@ -52,6 +52,16 @@ def training_visible(r):
         ),
         training_case(
             r,
+            "clipped, no update",
+            4,
+            2,
+            "clip whenever clip_threshold is set, also when update_weights is False",
+            clip_threshold=0.3,
+            update_weights=False,
+            **sgd,
+        ),
+        training_case(
+            r,
             "with an update rule",
             3,
             3,
@@ -166,7 +176,9 @@ def memory_visible(r):
                 "wrong_positions": [],
                 "wrong_before": True,
             },
-            "score only the L outputs AFTER the delimiter (the first L + 1 outputs do not count)",
+            "run the network on generate_data_memory(L, V, n_sequences, rng), take the most "
+            "probable symbol at every step (argmax over the last axis), and score only the L "
+            "outputs AFTER the delimiter ([L + 1 :]; the first L + 1 do not count)",
         ),
         Case(
             "wrong at the 2nd remembered symbol",
@@ -228,7 +240,10 @@ run_memory_test = Exercise(
     seed=0,
     visible=memory_visible,
     hidden=memory_hidden,
-    hints={"accuracy": "the fraction of correct symbols after the delimiter, a float in [0, 1]"},
+    hints={
+        "sequences_seen": "draw exactly n_sequences test sequences, with the rng you are given",
+        "rng": "the same rng must give the same test: pass it on to generate_data_memory",
+    },
     mistakes=(
         Mistake(
             "score only the L outputs AFTER the delimiter: predictions[L + 1:] (the blanks "

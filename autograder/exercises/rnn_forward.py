@@ -121,7 +121,6 @@ rnn_forward = Exercise(
     visible=forward_visible,
     hidden=forward_hidden,
     hints={
-        "h": "h[t] = f(W_hx x_t + W_hh h_{t-1} + bh) for t = 1..T: return hs[1:], shape (T, N, H)",
         "self.x": "forward must keep its input for backward: self.x = x",
         "self.hs": "forward must keep every state for backward: self.hs of shape (T+1, N, H), "
         "with hs[0] = h_0 = 0 and hs[t] = h_t",

@@ -4,9 +4,9 @@ A test cell in a source notebook starts with
 
     ### BEGIN HIDDEN TESTS
     from autograder.harness import hidden_check
-    assert hidden_check("softmax", globals())
+    assert hidden_check("<exercise id>", globals())
     ### END HIDDEN TESTS
-    assert check_softmax(softmax)     # the visible tests: all students see
+    assert check_<exercise id>(<the student's object>)     # the visible tests
 
 ``hidden_check`` asks the judge for the test inputs, runs the exercise's runner (the one
 the visible tests use) on the student's object, with the reference standing in for the

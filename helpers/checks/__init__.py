@@ -4,7 +4,7 @@ Each one runs your code on a few fixed cases, compares the results with values c
 by the reference solution, and on the first mismatch raises an AssertionError that says
 what is wrong: which output, which shape, how far off, and a hint. When everything
 matches it prints a line starting with ✓ and returns True, so a test cell reads
-``assert check_softmax(softmax)``.
+``assert check_<exercise>(your_object)``.
 
 ``REGISTRY[exercise_id]`` holds each exercise's visible cases (inputs, expected outputs)
 if you want to see exactly what is checked. The graders' hidden tests call your code in

@@ -71,20 +71,21 @@ def explains(planted, yours, failure, expected, rtol):
     return matches(mine, theirs, rtol) and not matches(right, theirs, rtol)
 
 
+def _same_outputs(yours, planted, rtol):
+    none_raised = yours.error is None and planted.error is None and planted.failed is None
+    return none_raised and matches(yours.outputs, planted.outputs, rtol)
+
+
 def known_mistake(yours, failure, expected, mistakes, rtol):
     """The message of the known mistake that explains ``yours``, or ''.
 
-    A mistake that produces exactly your outcome wins; otherwise the first one that
-    explains the value where yours went wrong.
+    Mistakes that produce exactly your outcome win (all of them are named when this case
+    cannot tell them apart); otherwise the first one that explains the value where yours
+    went wrong.
     """
-    for message, planted in mistakes:
-        if (
-            yours.error is None
-            and planted.error is None
-            and planted.failed is None
-            and (matches(yours.outputs, planted.outputs, rtol))
-        ):
-            return message
+    exact = [message for message, planted in mistakes if _same_outputs(yours, planted, rtol)]
+    if exact:
+        return "\nOr: ".join(exact)
     for message, planted in mistakes:
         if explains(planted, yours, failure, expected, rtol):
             return message

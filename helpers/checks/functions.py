@@ -1,4 +1,4 @@
-"""The runner for exercises that are plain functions of arrays (softmax, the loss, ...)."""
+"""The runner for exercises that are plain functions of arrays."""
 
 from dataclasses import dataclass
 

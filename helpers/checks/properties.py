@@ -74,15 +74,17 @@ class SumsToOne(Property):
 @register
 @dataclass(frozen=True)
 class NonNegative(Property):
-    """The value is never negative (a loss, a norm), beyond rounding (``tolerance``)."""
+    """The value is never negative (a loss, a norm), beyond rounding (``tolerance``);
+    ``why`` says why, in the message."""
 
+    why: str = ""
     tolerance: float = 1e-6
 
     def check_value(self, value):
         if value.dtype.kind in "biuf" and np.any(value < -self.tolerance):
             worst = float(np.min(value))
+            why = f" ({self.why})" if self.why else ""
             raise CheckFailed(
-                f"{self.output} is {worst:.6g}, but it can never be negative "
-                f"(-log of a probability is >= 0: check the sign)",
+                f"{self.output} is {worst:.6g}, but it can never be negative{why}",
                 self.output,
             )

@@ -5,7 +5,7 @@ notebook, title and points, the name of the object it tests, how it is called (t
 runner), the property checks and hints, and the visible test cases with the expected
 outputs computed by the reference solution and the outputs of typical mistakes. It holds
 no solution and no hidden test. Read it to see exactly what is checked:
-``REGISTRY["softmax"].cases[0].inputs``.
+``REGISTRY[exercise_id].cases[0].inputs``.
 """
 
 import functools

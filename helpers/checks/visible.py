@@ -1,11 +1,11 @@
 """``check_<exercise>(your_object)``: the visible tests you run in the notebooks.
 
 A check first makes sure the earlier exercises your code calls pass their own tests (a
-wrong softmax would otherwise make a correct training step fail with a misleading
+wrong loss function would otherwise make a correct training step fail with a misleading
 message), then runs your code on every visible case and stops at the first failure with
 an AssertionError that says what is wrong, where, and a hint. When everything matches it
 prints a line starting with ✓ and returns True, so a test cell reads
-``assert check_softmax(softmax)``.
+``assert check_<exercise>(your_object)``.
 """
 
 import contextlib
@@ -20,7 +20,7 @@ HIDDEN_PASSED = set()  # exercises whose hidden tests passed in this kernel (set
 
 def names_used(obj, namespace, seen=None):
     """Global names the code of ``obj`` (a function or a class) refers to, following the
-    functions of ``namespace`` it calls (run_memory_test -> run_forward_pass -> softmax)."""
+    functions of ``namespace`` it calls, and the functions they call."""
     seen = set() if seen is None else seen
     if id(obj) in seen:
         return set()
@@ -83,13 +83,16 @@ def run_visible(tests, subject, registry):
         print(f"✓ {tests.title}: covered by the hidden tests that just passed.")
         return True
     blame_earlier(tests, subject, registry)
+    ruled_out = set()  # mistakes an earlier case would have shown: yours passed it
     for case in tests.cases:
         outcome, error = run_case(tests.runner, subject, case.inputs)
         if isinstance(error, NotImplementedError):
             raise error  # an unanswered exercise (or a stand-in saying why it is missing)
-        message = case_failure(tests, case, outcome, case.expected, case.mistakes)
+        possible = [(m, o) for m, o in case.mistakes if m not in ruled_out]
+        message = case_failure(tests, case, outcome, case.expected, possible)
         if message is not None:
             raise CheckFailed(f"{tests.title}, test '{case.name}': {message}") from error
+        ruled_out.update(m for m, _ in case.mistakes)
     print(f"✓ {tests.title}: all {len(tests.cases)} visible tests passed.")
     return True
 
