@@ -3,22 +3,23 @@
 # only when pyproject.toml or constraints.txt changed).
 
 PYTHON ?= python3
-VENV   := .venv
-BIN    := $(CURDIR)/$(VENV)/bin
+VENV   ?= .venv
+BIN    := $(abspath $(VENV))/bin
 STAMP  := $(VENV)/.installed
 # nbgrader runs `alembic` by name, and every tool here should find the venv first.
 export PATH := $(BIN):$(PATH)
-# One BLAS thread: the course's matrices are small, and threads only add noise.
-export OPENBLAS_NUM_THREADS ?= 1
-export OMP_NUM_THREADS ?= 1
-export MKL_NUM_THREADS ?= 1
+# (No BLAS thread variables here: the course limits BLAS to one thread itself, on import
+# of helpers, however JupyterLab or a script was started.)
 
-.PHONY: help venv lab test test-fast bench bench-grading lint notebooks release grade bundle clean
+.PHONY: help venv workspace lab validate test test-fast bench bench-grading claims lint notebooks release \
+	grade bundle clean
 
 help:
 	@echo "make lab        set up and open the course in JupyterLab (your copy: workspace/)"
+	@echo "make validate   run every test of your notebooks in workspace/ (like Validate)"
 	@echo "make test       set up and run the whole test suite (what CI runs)"
 	@echo "make bench      benchmark the reference on the memorization task"
+	@echo "make claims     recompute the figures the course text quotes"
 	@echo "make notebooks  rebuild source/ from autograder/course + the reference"
 	@echo "make release    rebuild release/ from source/ with nbgrader"
 	@echo "make grade      grade every submission (see README, instructors)"
@@ -34,11 +35,22 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
+# `jupyter lab` refuses to start as root unless told it may (containers, many cloud VMs).
+LAB_USER_ID ?= $(shell id -u)
+LAB_FLAGS   := $(if $(filter 0,$(LAB_USER_ID)),--allow-root)
+LAB_ARGS    ?=
+
 # The course as students get it, in workspace/ (git-ignored, created once, never
 # overwritten), so that working through it does not change the tracked release/.
-lab: venv
+workspace: venv
 	$(BIN)/python -m autograder.bundle workspace --workspace
-	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) workspace/notebooks/00_start_here.ipynb
+
+lab: workspace
+	$(BIN)/jupyter lab $(LAB_FLAGS) --notebook-dir=$(CURDIR) $(LAB_ARGS) \
+		workspace/notebooks/00_start_here.ipynb
+
+validate: workspace
+	$(BIN)/python -m helpers.selfcheck workspace/release/rnn
 
 test: venv
 	$(BIN)/python -m pytest
@@ -50,6 +62,11 @@ test-fast: venv
 bench: venv
 	$(BIN)/python -m autograder.bench_explorer
 	$(BIN)/python -m autograder.bench
+	$(BIN)/python -m autograder.bench_notebook
+
+claims: venv
+	$(BIN)/python -m autograder.claims
+	$(BIN)/python -m autograder.build
 
 lint: venv
 	$(BIN)/ruff check .

@@ -19,7 +19,9 @@ import time
 
 import numpy as np
 
+from autograder.claims import record_measured
 from autograder.reference import make_memory_net, run_memory_test, run_training
+from autograder.reference.train import run_train_memory
 from helpers.data import generate_data_memory
 from helpers.optim import Adam
 
@@ -54,6 +56,28 @@ def train_until(seed, max_steps, eval_every, target, glorot_w_hh=False):
                 reached_target = (step, train_s)
                 break
     return net, step_times, reached_99, reached_target
+
+
+def notebook_training_seconds():
+    """Wall time of notebook 5's training cell: its run_train_memory call, its settings."""
+    rng = np.random.default_rng(0)
+    net = make_memory_net(V, H, rng=rng)
+    t0 = time.perf_counter()
+    run_train_memory(
+        net,
+        L,
+        V,
+        n_iters=4000,
+        learning_rate=LR,
+        batch_size=BATCH,
+        clip_threshold=CLIP,
+        optimizer="adam",
+        rng=rng,
+        eval_every=50,
+        target_accuracy=0.995,
+        progress=False,
+    )
+    return time.perf_counter() - t0
 
 
 def torch_step_ms(n_steps=300):
@@ -118,6 +142,7 @@ def main(argv=None):
         args.seed, 3000, 500, 2.0, glorot_w_hh=True
     )
     glorot_acc = run_memory_test(glorot_net, L, V, 1000, rng=np.random.default_rng(12345))
+    train_seconds = notebook_training_seconds()
 
     result = {
         "task": "L13V10",
@@ -135,11 +160,22 @@ def main(argv=None):
         "step_ms": round(step_ms, 3),
         "peak_rss_mb": round(peak_rss_mb, 1),
         "glorot_w_hh_accuracy_after_3000_steps": round(glorot_acc, 4),
+        "notebook_5_training_seconds": round(train_seconds, 2),
     }
     if torch_result is not None:
         result["torch_step_ms"] = round(torch_result[0], 3)
         result["torch_version"] = torch_result[1]
         result["ours_over_torch"] = round(step_ms / torch_result[0], 3)
+    # What the course text quotes (autograder/claims): timings, measured, never asserted.
+    quoted = {
+        "step_ms": step_ms,
+        "train_seconds": train_seconds,
+        "bench_accuracy": accuracy,
+        "bench_peak_rss_mb": peak_rss_mb,
+    }
+    if torch_result is not None:
+        quoted.update(torch_step_ms=torch_result[0], ours_over_torch=step_ms / torch_result[0])
+    record_measured(**quoted)
 
     rows = [
         ("task", "L=13 symbols from 8, V=10, hidden 50, batch 32"),
@@ -150,6 +186,7 @@ def main(argv=None):
         ("median step", f"{step_ms:.3f} ms"),
         ("peak memory (RSS)", f"{peak_rss_mb:.1f} MB"),
         ("ablation: Glorot-normal W_hh", f"accuracy {glorot_acc:.4f} after 3000 steps"),
+        ("notebook 5's training cell", f"{train_seconds:.2f} s (run_train_memory to 0.995)"),
     ]
     if torch_result is not None:
         rows += [

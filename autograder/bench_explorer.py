@@ -31,6 +31,7 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 from autograder.bench import print_report  # noqa: E402
+from autograder.claims import record_measured  # noqa: E402
 from helpers import explorer  # noqa: E402
 from helpers.explorer import GradientExplorer, measure  # noqa: E402
 
@@ -122,6 +123,11 @@ def main(argv=None):
         ("update at default sizes 64/100", f"{result['update_default_size_ms_median']:.2f} ms"),
         ("budget: compute p90 <= 50 ms", "met" if result["within_budget"] else "MISSED"),
     ]
+    record_measured(
+        explorer_compute_ms=result["compute_ms_median"],
+        explorer_render_ms=result["render_ms_median"],
+        explorer_update_ms=result["update_ms_median"],
+    )
     print_report(f"Gradient explorer, {n} repetitions after warm-up", rows, result)
     return result
 

@@ -23,6 +23,7 @@ registry the only place where an exercise's tests and points are declared.
 """
 
 import argparse
+import collections
 import json
 import os
 import re
@@ -34,10 +35,14 @@ import tempfile
 import jupytext
 import nbformat
 
-from . import course_table, export
-from .exercises import EXERCISES
+from . import claims, export, readme
+from .claims.render import render
+from .exercises import EXERCISES, notebooks
 from .paths import ASSIGNMENT, COURSE_TEXT, RELEASE_DIR, ROOT, SOURCE_DIR, tool_env, venv_bin
 from .reference_source import reference_source
+
+COMPANIONS_TEXT = os.path.join(COURSE_TEXT, "companions")
+COMPANIONS_DIR = os.path.join(ROOT, "notebooks")
 
 HIDDEN_TEMPLATE = (
     "### BEGIN HIDDEN TESTS\n"
@@ -107,6 +112,22 @@ def code_cell(cell, options, grade_id):
     return nbformat.v4.new_code_cell(source, metadata=meta)
 
 
+def text_context(draft=False):
+    """What the course text may quote: computed claims, measurements, the points.
+
+    A draft context quotes 0 for claims not computed yet (to run the notebooks that
+    compute them); the real one fails on them.
+    """
+    values = claims.load()
+    points = {
+        nb: sum(e.points for e in EXERCISES.values() if e.notebook == nb) for nb in notebooks()
+    }
+    known = {kind: values[kind] for kind in ("claims", "measured")}
+    if draft:
+        known = {kind: collections.defaultdict(float, v) for kind, v in known.items()}
+    return {**known, "course": {"points": points}}
+
+
 class CellIds:
     """md-01, md-02, ... and code-01, ...: stable ids of the read-only cells."""
 
@@ -118,7 +139,7 @@ class CellIds:
         return f"{kind}-{self.counts[kind]:02d}"
 
 
-def course_cell(cell, ids, notebook):
+def course_cell(cell, ids, notebook, context):
     """The nbgrader cell for one cell of the course text (its id: its grade id)."""
     options = dict(cell.metadata)
     if set(options) - OPTIONS:
@@ -126,7 +147,7 @@ def course_cell(cell, ids, notebook):
     if cell.cell_type == "markdown":
         cell_id = ids.next("md")
         new = nbformat.v4.new_markdown_cell(
-            cell.source, metadata={"nbgrader": _nbgrader(cell_id, locked=True)}
+            render(cell.source, context), metadata={"nbgrader": _nbgrader(cell_id, locked=True)}
         )
     elif "solution" in options:
         new = solution_cell(options)
@@ -144,12 +165,13 @@ def course_cell(cell, ids, notebook):
 # ------------------------------------------------------------------ notebooks
 
 
-def build_notebook(md_path):
+def build_notebook(md_path, context=None):
     """The instructor notebook for one autograder/course/*.md file."""
     notebook = os.path.basename(md_path)[:-3]
     text = jupytext.read(md_path, fmt="md:myst")
+    context = context or text_context()
     ids = CellIds()
-    cells = [course_cell(c, ids, notebook) for c in text.cells if c.cell_type != "raw"]
+    cells = [course_cell(c, ids, notebook, context) for c in text.cells if c.cell_type != "raw"]
     seen = [c.id for c in cells]
     duplicates = sorted({i for i in seen if seen.count(i) > 1})
     if duplicates:
@@ -178,15 +200,16 @@ def _write_if_changed(path, text):
         f.write(text)
 
 
-def build_sources(out_dir=SOURCE_DIR):
+def build_sources(out_dir=SOURCE_DIR, draft=False):
     """Write every source notebook and its figures; return the notebook paths written."""
     from . import figures
 
     os.makedirs(out_dir, exist_ok=True)
     figures.build(os.path.join(out_dir, "figures"))
     written, graded = [], []
+    context = text_context(draft)
     for name in course_notebooks():
-        nb = build_notebook(os.path.join(COURSE_TEXT, name))
+        nb = build_notebook(os.path.join(COURSE_TEXT, name), context)
         graded += [c.id for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
         path = os.path.join(out_dir, name[:-3] + ".ipynb")
         _write_if_changed(path, notebook_text(nb))
@@ -194,6 +217,45 @@ def build_sources(out_dir=SOURCE_DIR):
     missing = sorted(set(f"test_{e}" for e in EXERCISES) - set(graded))
     if missing:
         raise ValueError(f"exercises without a test cell in the course text: {missing}")
+    return written
+
+
+def companion_notebook(md_path, context):
+    """An ungraded companion notebook (notebooks/*.ipynb): plain cells, claims rendered."""
+    text = jupytext.read(md_path, fmt="md:myst")
+    ids = CellIds()
+    cells = []
+    for cell in text.cells:
+        if cell.cell_type == "markdown":
+            new = nbformat.v4.new_markdown_cell(render(cell.source, context))
+            new.id = ids.next("md")
+        elif cell.cell_type == "code":
+            new = nbformat.v4.new_code_cell(cell.source)
+            new.id = ids.next("code")
+        else:
+            continue
+        cells.append(new)
+    nb = nbformat.v4.new_notebook(
+        cells=cells, metadata={"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    )
+    nbformat.validate(nb)
+    return nb
+
+
+def companion_texts():
+    return sorted(f for f in os.listdir(COMPANIONS_TEXT) if f.endswith(".md"))
+
+
+def build_companions(out_dir=COMPANIONS_DIR):
+    """Write notebooks/*.ipynb from autograder/course/companions/*.md."""
+    os.makedirs(out_dir, exist_ok=True)
+    context = text_context()
+    written = []
+    for name in companion_texts():
+        nb = companion_notebook(os.path.join(COMPANIONS_TEXT, name), context)
+        path = os.path.join(out_dir, name[:-3] + ".ipynb")
+        _write_if_changed(path, notebook_text(nb))
+        written.append(path)
     return written
 
 
@@ -265,6 +327,10 @@ def out_of_date():
                 os.path.join(figures, name), os.path.join(SOURCE_DIR, "figures", name)
             ):
                 problems.append(f"source/{ASSIGNMENT}/figures/{name} is out of date")
+        for path in build_companions(os.path.join(tmp, "notebooks")):
+            name = os.path.basename(path)
+            if not _same_file(path, os.path.join(COMPANIONS_DIR, name)):
+                problems.append(f"notebooks/{name} differs from autograder/course/companions")
     expected = {n[:-3] + ".ipynb" for n in course_notebooks()} | {"figures"}
     problems += [
         f"source/{ASSIGNMENT}/{n} has no autograder/course source"
@@ -272,8 +338,8 @@ def out_of_date():
     ]
     if export.stored_text() != export.visible_tests_text():
         problems.append("helpers/checks/visible_tests.json differs from the exercises' tests")
-    if not course_table.readme_is_current():
-        problems.append("README.md's course table differs from the exercises")
+    if not readme.is_current(text_context()):
+        problems.append("README.md's generated parts differ from what the course computes")
     return problems
 
 
@@ -289,11 +355,11 @@ def main(argv=None):
         if problems:
             print("run `make notebooks` (and `make release`)")
         return 1 if problems else 0
-    for path in build_sources():
+    for path in build_sources() + build_companions():
         print("wrote", os.path.relpath(path, ROOT))
     print("wrote", os.path.relpath(export.write(), ROOT))
-    if course_table.update_readme():
-        print("wrote the course table of README.md")
+    if readme.update(text_context()):
+        print("wrote the generated parts of README.md")
     if args.release:
         print("wrote", os.path.relpath(generate_release(), ROOT))
     return 0

@@ -58,6 +58,15 @@ def student_environment():
     return text
 
 
+def student_readme():
+    """The students' README, its figures rendered from the computed claims."""
+    from .build import text_context
+    from .claims.render import render
+
+    with open(os.path.join(STUDENT, "README.md")) as f:
+        return render(f.read(), text_context())
+
+
 def build(dest, archive=True):
     dest = os.path.abspath(dest)
     if os.path.exists(dest):
@@ -66,8 +75,9 @@ def build(dest, archive=True):
     shutil.copytree(os.path.join(ROOT, "release"), os.path.join(dest, "release"), ignore=IGNORE)
     shutil.copytree(os.path.join(ROOT, "helpers"), os.path.join(dest, "helpers"), ignore=IGNORE)
     shutil.copytree(os.path.join(ROOT, "notebooks"), os.path.join(dest, "notebooks"), ignore=IGNORE)
-    for name in ("README.md", "Makefile"):
-        shutil.copy(os.path.join(STUDENT, name), dest)
+    shutil.copy(os.path.join(STUDENT, "Makefile"), dest)
+    with open(os.path.join(dest, "README.md"), "w") as f:
+        f.write(student_readme())
     shutil.copy(os.path.join(ROOT, "constraints.txt"), dest)
     with open(os.path.join(dest, "pyproject.toml"), "w") as f:
         f.write(student_pyproject())

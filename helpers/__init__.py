@@ -8,6 +8,8 @@ Shape convention (time-major), used everywhere in the course:
     x (T, N, D), h (T, N, H), logits/probs (T, N, V), labels (T, N) int.
 """
 
+import os
+
 import numpy as np  # noqa: F401  (loads BLAS, so that its thread pool can be limited)
 from threadpoolctl import threadpool_limits
 
@@ -18,7 +20,9 @@ __all__ = ["add_to_class"]
 # against 3 ms with one), and the order of floating-point sums would depend on the
 # machine. One thread, however the kernel was started, so every notebook runs fast and a
 # fixed seed gives the same numbers everywhere.
-BLAS_LIMIT = threadpool_limits(limits=1)
+# RNN_COURSE_BLAS_THREADS=all lifts the limit (the benchmarks measure what it saves).
+BLAS_THREADS = os.environ.get("RNN_COURSE_BLAS_THREADS", "1")
+BLAS_LIMIT = None if BLAS_THREADS == "all" else threadpool_limits(limits=int(BLAS_THREADS))
 
 
 def add_to_class(cls):

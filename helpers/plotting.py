@@ -87,7 +87,9 @@ def plot_predictions_heatmap(probs, labels, n_sequences=3):
     """
     n = min(n_sequences, probs.shape[1])
     T, _, V = probs.shape
-    fig, axes = plt.subplots(n, 1, figsize=(8, 1.9 * n), squeeze=False)
+    # Constrained layout with the legend outside, right of the plots: inside it would
+    # cover cells of the first sequence.
+    fig, axes = plt.subplots(n, 1, figsize=(8.8, 1.9 * n), squeeze=False, layout="constrained")
     for i, ax in enumerate(axes[:, 0]):
         ax.imshow(
             probs[:, i, :].T,
@@ -102,9 +104,8 @@ def plot_predictions_heatmap(probs, labels, n_sequences=3):
         ax.set_ylabel(f"seq {i}\nsymbol")
         ax.set_yticks([0, V - 2, V - 1], ["0", "delim", "blank"])
     axes[-1, 0].set_xlabel("time step")
-    axes[0, 0].legend(loc="upper left", fontsize="small")
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside right upper", fontsize="small")
     axes[0, 0].set_title("Predicted probabilities (blue) and targets (x)")
-    fig.tight_layout()
     return fig
 
 

@@ -1,0 +1,110 @@
+"""Every figure and comparison the course text states is what the code produces.
+
+The text quotes claims (autograder/claims) instead of writing numbers; here the claims are
+recomputed by running the notebooks, compared with the values the text was rendered from,
+and the comparisons the text makes are checked on the fresh values. The figures the
+notebooks show are saved to test-artifacts/plots/ on the way.
+"""
+
+import glob
+import os
+import re
+
+import pytest
+
+from autograder import claims
+from autograder.build import text_context
+from autograder.claims import experiments, notebook_runs
+from autograder.paths import ROOT
+
+ARTIFACTS = os.path.join(ROOT, "test-artifacts", "plots")
+TEXTS = sorted(
+    [os.path.join(ROOT, "autograder", "student", "README.md")]
+    + glob.glob(os.path.join(ROOT, "autograder", "course", "**", "*.md"), recursive=True)
+    + glob.glob(os.path.join(ROOT, "autograder", "readme", "*.j2"))
+)
+COMPUTED = set(notebook_runs.CLAIMS_BY_NAME) | set(experiments.CLAIMS)
+
+
+def quoted(kind, texts=TEXTS):
+    """{name} of ``kind`` ("claims" or "measured") the course text quotes."""
+    names = set()
+    for path in texts:
+        with open(path, encoding="utf-8") as f:
+            names |= set(re.findall(rf"\b{kind}\.(\w+)", f.read()))
+    return names
+
+
+def test_the_text_quotes_only_what_the_code_computes():
+    assert quoted("claims") <= COMPUTED
+    stored = claims.load()
+    assert quoted("claims") <= set(stored["claims"])
+    # The README's benchmark table shows a row only for what the benchmarks recorded.
+    course = [p for p in TEXTS if p.endswith(".md")]
+    assert quoted("measured", course) <= set(stored["measured"]), "run make bench"
+
+
+def test_every_computed_claim_is_stored_and_quoted_or_checked():
+    stored = claims.load()["claims"]
+    assert set(stored) == COMPUTED
+    checked = {
+        name
+        for _, holds in claims.REQUIREMENTS
+        for name in re.findall(r'v\["(\w+)"\]', holds.__code__.co_consts.__repr__())
+    }
+    assert COMPUTED <= quoted("claims") | checked | set(stored)
+
+
+def test_the_stored_values_satisfy_what_the_text_says():
+    assert claims.broken(claims.load()["claims"]) == []
+
+
+def test_a_drifted_figure_or_a_false_comparison_is_caught():
+    stored = claims.load()["claims"]
+    fresh = dict(stored, steps_to_target=stored["steps_to_target"] * 2)
+    assert [name for name, _, _ in claims.drifted(stored, fresh)] == ["steps_to_target"]
+    assert "the loss falls" in claims.broken(dict(stored, last_loss=stored["first_loss"] + 1))
+
+
+def test_the_rendered_text_is_current():
+    from autograder import readme
+
+    assert readme.is_current(text_context())
+
+
+# The figures the text writes out as settings, not results: what the code is told to do
+# (the target accuracies of notebook 5's training runs).
+SETTINGS = {"99.5 %", "99 %"}
+# A result: a percentage, a time, a factor. (Step counts in the text are distances and
+# run lengths, i.e. settings; the step counts a run reaches are quoted claims.)
+FIGURE = re.compile(r"\d[\d,.]*\s?(?:%|ms\b|seconds\b|s\b|-fold|×)")
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in TEXTS if p.endswith(".md")], ids=lambda p: os.path.relpath(p, ROOT)
+)
+def test_no_result_is_written_by_hand(path):
+    """Outside code cells and claims, no number with a unit of result (%, s, ×, -fold)."""
+    with open(path, encoding="utf-8") as f:
+        text = re.sub(r"```\{code-cell\}.*?```", "", f.read(), flags=re.S)
+    text = re.sub(r"\{\{.*?\}\}", "", text, flags=re.S)
+    written = [m for m in FIGURE.findall(text) if m.strip() not in SETTINGS]
+    assert written == [], f"figures written by hand instead of quoted claims: {written}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", sorted(notebook_runs.CLAIMS))
+def test_notebook_claims_recomputed(notebook):
+    fresh = notebook_runs.run(notebook, notebook_runs.CLAIMS[notebook], figures_dir=ARTIFACTS)
+    stored = claims.load()["claims"]
+    assert claims.drifted(stored, fresh) == []
+    everything = dict(stored, **fresh)
+    assert claims.broken(everything) == []
+
+
+def test_the_readme_writes_no_result_by_hand():
+    """README.md's figures live in its generated parts (autograder/readme/*.j2)."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    text = re.sub(r"<!-- ([\w ]+) -->.*?<!-- end of \1 -->", "", text, flags=re.S)
+    assert FIGURE.findall(text) == []
