@@ -62,6 +62,10 @@ CLAIMS = {
     },
 }
 
+# Figures drawn into widgets (not cell outputs) that the screenshots also need:
+# {notebook: {file name: the Figure's variable}}.
+WIDGET_FIGURES = {"04_exploding_vanishing": {"clipping-slider": "slider_figure"}}
+
 CLAIMS_BY_NAME = {name: nb for nb, claims in CLAIMS.items() for name in claims}
 MARKER = "CLAIMS:"
 
@@ -71,6 +75,11 @@ def _report_cell(claims):
     return nbformat.v4.new_code_cell(
         f"import json as _json\nprint({MARKER!r} + _json.dumps({{{values}}}))"
     )
+
+
+def _save_figure_cell(notebook, name, variable, out_dir):
+    path = os.path.join(out_dir, f"{notebook}-{name}.png")
+    return nbformat.v4.new_code_cell(f"{variable}.savefig({path!r}, dpi=90)")
 
 
 def _printed_claims(cell):
@@ -106,11 +115,18 @@ def run(notebook, claims, timeout=600, figures_dir=None):
         course = os.path.join(tmp, "rnn")
         build_sources(course, draft=True)
         nb = nbformat.read(os.path.join(course, notebook + ".ipynb"), as_version=4)
-        nb.cells.append(_report_cell(claims))
+        report = _report_cell(claims)
+        nb.cells.append(report)
+        if figures_dir:
+            os.makedirs(figures_dir, exist_ok=True)
+            nb.cells += [
+                _save_figure_cell(notebook, name, variable, figures_dir)
+                for name, variable in WIDGET_FIGURES.get(notebook, {}).items()
+            ]
         client = nbclient.NotebookClient(
             nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": course}}
         )
         client.execute(env=tool_env())
         if figures_dir:
             save_figures(nb, notebook, figures_dir)
-        return _printed_claims(nb.cells[-1])
+        return _printed_claims(report)
