@@ -75,7 +75,13 @@ EDITED = {
     "autograder/course/01_building_blocks.md": COURSE_TEXT,
     "autograder/exercises/building_blocks.py": DECLARATION,
 }
-GENERATED = ("source/", "release/", "helpers/checks/visible_tests.json", "README.md")
+GENERATED = (
+    "source/",
+    "release/",
+    "notebooks/",
+    "helpers/checks/visible_tests.json",
+    "README.md",
+)
 
 
 def tree(root):
