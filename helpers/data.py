@@ -31,7 +31,8 @@ def one_hot(indices, n_vocab):
     return np.eye(n_vocab)[indices]
 
 
-def _rng(rng):
+def _generator(rng):
+    """``rng``, or a fresh unseeded Generator when it is None."""
     return rng if rng is not None else np.random.default_rng()
 
 
@@ -51,7 +52,7 @@ def generate_data_memory(to_remember_len, vocab_size, batch_size=1, rng=None):
     L = require_int(to_remember_len, "to_remember_len", minimum=1)
     V = require_int(vocab_size, "vocab_size", minimum=3)
     N = require_int(batch_size, "batch_size", minimum=1)
-    rng = _rng(rng)
+    rng = _generator(rng)
     delim, blank = delimiter_index(V), blank_index(V)
     symbols = rng.integers(0, V - 2, size=(L, N))
     inputs = np.full((2 * L + 1, N), blank, dtype=np.int64)
@@ -76,7 +77,7 @@ def generate_random_data(n_samples, n_vocab, batch_size=1, rng=None):
     n = require_int(n_samples, "n_samples", minimum=2)
     V = require_int(n_vocab, "n_vocab", minimum=2)
     N = require_int(batch_size, "batch_size", minimum=1)
-    symbols = _rng(rng).integers(0, V, size=(n, N))
+    symbols = _generator(rng).integers(0, V, size=(n, N))
     return one_hot(symbols[:-1], V), symbols[1:].astype(np.int64)
 
 

@@ -55,7 +55,7 @@ def _require_positive(value, name, allow_zero=False):
     return float(value)
 
 
-def _rng(seed, stream):
+def _stream(seed, stream):
     """A Generator for one independent random stream of ``seed``.
 
     Weights, inputs and the readout vector each draw from their own stream, so moving one
@@ -78,7 +78,7 @@ def _recurrent_basis(hidden_size, activation, seed):
     """
     H = hidden_size
     if activation == "tanh":
-        basis, _ = np.linalg.qr(_rng(seed, 1).normal(size=(H, H)))
+        basis, _ = np.linalg.qr(_stream(seed, 1).normal(size=(H, H)))
     else:
         basis = np.eye(H)
     basis.flags.writeable = False
@@ -105,19 +105,19 @@ def _weights(hidden_size, vocab_size, rho, activation, seed, input_scale=1.0):
         W_hx (H, V), W_hh (H, H), rho_actual: float, the spectral radius of W_hh.
     """
     H, D = hidden_size, vocab_size
-    W_hx = input_scale * _rng(seed, 0).normal(0.0, np.sqrt(2.0 / (D + H)), size=(H, D))
+    W_hx = input_scale * _stream(seed, 0).normal(0.0, np.sqrt(2.0 / (D + H)), size=(H, D))
     basis, radius = _recurrent_basis(H, activation, seed)
     return W_hx, rho * basis, rho * radius
 
 
 def _symbols(seq_len, batch_size, vocab_size, seed):
     """Random input symbols (T, N) in 0..V-1; x_t is their one-hot encoding."""
-    return _rng(seed, 2).integers(0, vocab_size, size=(seq_len, batch_size))
+    return _stream(seed, 2).integers(0, vocab_size, size=(seq_len, batch_size))
 
 
 def _readout(hidden_size, seed):
     """The fixed random unit vector u (H,) of the loss L = mean_n <u, h_T[n]>."""
-    u = _rng(seed, 3).normal(size=hidden_size)
+    u = _stream(seed, 3).normal(size=hidden_size)
     return u / np.linalg.norm(u)
 
 
