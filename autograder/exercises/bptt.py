@@ -141,56 +141,46 @@ SHARED_MISTAKES = (
     ),
 )
 
-bptt_tanh = Exercise(
-    id="bptt_tanh",
-    title="BasicRNNCell.backward (tanh)",
-    points=4,
-    subject="BasicRNNCell",
-    reference=BasicRNNCell,
-    runner=RNNBackward(),
-    seed=301,
-    visible=visible_for("tanh"),
-    hidden=hidden_for("tanh"),
-    hints=HINTS,
-    mistakes=(
-        mistake(
-            "multiply by tanh'(a_t) = 1 - h_t**2, written with the h_t that forward stored",
-            "dact = 1.0 - hs[1:] ** 2",
-            "dact = np.ones_like(hs[1:])",
-        ),
-        mistake(
-            "tanh'(a_t) = 1 - h_t**2 uses h_t = hs[t + 1] (hs[0] is h_0): for all steps, hs[1:]",
-            "dact = 1.0 - hs[1:] ** 2",
-            "dact = 1.0 - hs[:-1] ** 2",
-        ),
-        *SHARED_MISTAKES,
-    ),
-)
 
-bptt_relu = Exercise(
-    id="bptt_relu",
-    title="BasicRNNCell.backward (ReLU)",
-    points=2,
-    subject="BasicRNNCell",
-    reference=BasicRNNCell,
-    runner=RNNBackward(),
-    seed=302,
-    visible=visible_for("relu"),
-    hidden=hidden_for("relu"),
-    hints=HINTS,
-    mistakes=(
+def derivative_mistakes(activation):
+    """Typical mistakes with f'(a_t), as the reference writes it for ``activation``."""
+    code = {"tanh": "1.0 - hs[1:] ** 2", "relu": "(hs[1:] > 0).astype(float)"}[activation]
+    why = {
+        "tanh": "written with the h_t that forward stored",
+        "relu": "no gradient flows through a unit that is off",
+    }[activation]
+    return (
         mistake(
-            "multiply by relu'(a_t) = [h_t > 0]: no gradient flows through a unit that is off",
-            "dact = (hs[1:] > 0).astype(float)",
+            f"multiply by {DERIVATIVE[activation]}: {why}",
+            f"dact = {code}",
             "dact = np.ones_like(hs[1:])",
         ),
         mistake(
-            "relu'(a_t) = [h_t > 0] uses h_t = hs[t + 1] (hs[0] is h_0): for all steps, hs[1:]",
-            "dact = (hs[1:] > 0).astype(float)",
-            "dact = (hs[:-1] > 0).astype(float)",
+            f"{DERIVATIVE[activation]} uses h_t = hs[t + 1] (hs[0] is h_0): for all steps, hs[1:]",
+            f"dact = {code}",
+            f"dact = {code.replace('hs[1:]', 'hs[:-1]')}",
         ),
-        *SHARED_MISTAKES,
-    ),
-)
+    )
+
+
+def backward_exercise(activation, title, points, seed):
+    """backward for one activation: the same runner, hints and shared mistakes."""
+    return Exercise(
+        id=f"bptt_{activation}",
+        title=f"BasicRNNCell.backward ({title})",
+        points=points,
+        subject="BasicRNNCell",
+        reference=BasicRNNCell,
+        runner=RNNBackward(),
+        seed=seed,
+        visible=visible_for(activation),
+        hidden=hidden_for(activation),
+        hints=HINTS,
+        mistakes=(*derivative_mistakes(activation), *SHARED_MISTAKES),
+    )
+
+
+bptt_tanh = backward_exercise("tanh", "tanh", points=4, seed=301)
+bptt_relu = backward_exercise("relu", "ReLU", points=2, seed=302)
 
 EXERCISES = [bptt_tanh, bptt_relu]
