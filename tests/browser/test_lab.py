@@ -229,3 +229,29 @@ def test_nbgrader_validate_button(lab):
         expect(dialog).to_have_count(0)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --- authoring: the course text opens as a notebook --------------------------------------------
+
+
+@pytest.mark.browser
+def test_course_text_opens_as_a_notebook_with_jupytext(lab):
+    # Authors write autograder/course/*.md (MyST) and may open it as a notebook: jupytext's
+    # JupyterLab extension (a dev dependency) provides the "Jupytext Notebook" viewer.
+    path = "autograder/course/01_building_blocks.md"
+    source = lab.repo_root / path
+    original = source.read_bytes()
+    page = lab.page
+    page.goto(lab.server.url("lab") + "&reset")
+    expect(page.locator("#jp-main-dock-panel")).to_be_visible(timeout=60_000)
+    page.evaluate(
+        "([path]) => window.jupyterapp.commands.execute("
+        "'docmanager:open', {path, factory: 'Jupytext Notebook'})",
+        [path],
+    )
+    panel = page.locator(".jp-NotebookPanel:visible").first
+    expect(panel.locator(".jp-Cell").first).to_be_visible(timeout=60_000)
+    expect(panel.locator(".jp-MarkdownCell").first).to_contain_text("Building blocks")
+    assert panel.locator(".jp-CodeCell").count() >= 10
+    lab.screenshot("authoring-course-text-as-notebook.png")
+    assert source.read_bytes() == original, f"opening {path} changed it"
