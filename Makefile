@@ -11,12 +11,13 @@ export PATH := $(BIN):$(PATH)
 # (No BLAS thread variables here: the course limits BLAS to one thread itself, on import
 # of helpers, however JupyterLab or a script was started.)
 
-.PHONY: help venv workspace lab validate test test-fast bench bench-grading claims lint notebooks release \
-	grade bundle clean
+.PHONY: help venv proxy workspace lab validate hub test test-fast bench bench-grading claims lint \
+	notebooks release grade bundle clean
 
 help:
 	@echo "make lab        set up and open the course in JupyterLab (your copy: workspace/)"
 	@echo "make validate   run every test of your notebooks in workspace/ (like Validate)"
+	@echo "make hub        run the course on JupyterHub on this server, for a trial (as root)"
 	@echo "make test       set up and run the whole test suite (what CI runs)"
 	@echo "make bench      benchmark the reference on the memorization task"
 	@echo "make claims     recompute the figures the course text quotes"
@@ -35,6 +36,17 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
+# configurable-http-proxy for JupyterHub, from npm, pinned by deploy/proxy/package-lock.json
+# and installed in the project (deploy/proxy/node_modules), never globally.
+PROXY_DIR   := deploy/proxy
+PROXY_STAMP := $(PROXY_DIR)/node_modules/.installed
+
+$(PROXY_STAMP): $(PROXY_DIR)/package.json $(PROXY_DIR)/package-lock.json
+	npm ci --prefix $(PROXY_DIR) --no-audit --no-fund --loglevel=error
+	@touch $(PROXY_STAMP)
+
+proxy: $(PROXY_STAMP)
+
 # `jupyter lab` refuses to start as root unless told it may (containers, many cloud VMs).
 LAB_USER_ID ?= $(shell id -u)
 LAB_FLAGS   := $(if $(filter 0,$(LAB_USER_ID)),--allow-root)
@@ -52,11 +64,17 @@ lab: workspace
 validate: workspace
 	$(BIN)/python -m helpers.selfcheck workspace/release/rnn
 
-test: venv
+# The course on JupyterHub for a trial (deploy/README.md): accounts, environments, course and
+# exchange below HUB_ROOT, then JupyterHub in the foreground. Needs root.
+HUB_ROOT ?= /srv/rnn-course
+hub: venv proxy
+	$(BIN)/python -m deploy.hub --root $(HUB_ROOT)
+
+test: venv proxy
 	$(BIN)/python -m pytest
 
 test-fast: venv
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest -m "not slow and not browser and not hub"
 
 # The explorer first: the memorization benchmark's JSON line is the last line printed.
 bench: venv

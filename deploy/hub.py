@@ -1,0 +1,52 @@
+"""Set up the deployment and run JupyterHub in the foreground (``make hub``). Run as root.
+
+    python -m deploy.hub [--root DIR] [deploy.setup's options]
+
+JupyterHub runs from this repository's venv with deploy/jupyterhub_config.py, in
+<root>/hub (its database and secrets), and stops with Ctrl-C (it stops the servers,
+the formgrader service and the proxy with it).
+"""
+
+import os
+import sys
+
+from . import setup
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CONFIG = os.path.join(HERE, "jupyterhub_config.py")
+
+
+def command(dep):
+    """(argv, env, cwd) that start this deployment's JupyterHub."""
+    jupyterhub = os.path.join(os.path.dirname(sys.executable), "jupyterhub")
+    env = dict(os.environ, RNN_COURSE_ROOT=dep.root)
+    # configurable-http-proxy is a node script (#!/usr/bin/env node).
+    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", ""),
+                                   "/usr/local/bin", "/usr/bin", "/bin"])
+    return [jupyterhub, "-f", CONFIG], env, dep.hub_dir
+
+
+def banner(dep):
+    with open(dep.password_file) as f:
+        password = f.read().strip()
+    lines = [
+        f"JupyterHub for {dep.course_id}: {dep.hub_url}",
+        f"  instructors (formgrader at {dep.hub_url}{dep.formgrader_path}): "
+        + ", ".join(dep.instructors),
+        f"  students: {', '.join(dep.students)}",
+        f"  trial password, the same for every account: {password}",
+        f"  (in {dep.password_file}; deploy/README.md has the production setup)",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    dep = setup.run(setup.parse(argv))
+    print(banner(dep), flush=True)
+    argv, env, cwd = command(dep)
+    os.chdir(cwd)
+    os.execve(argv[0], argv, env)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

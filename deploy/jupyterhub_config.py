@@ -1,0 +1,109 @@
+"""JupyterHub configuration of the course "RNN from scratch": one class on one server.
+
+Started by ``python -m deploy.hub`` (``make hub``), which sets RNN_COURSE_ROOT to the
+deployment root whose deployment.json (written by ``python -m deploy.setup``) names the
+accounts, ports and paths used here.
+
+The nbgrader part follows nbgrader's demo for one class with several graders,
+demos/demo_one_class_multiple_graders/jupyterhub_config.py in jupyter/nbgrader (read at
+commit 207a8e54; the same file since v0.9.5):
+  - the formgrader is a hub *service* named after the course, a jupyterhub-singleuser
+    run by a grader account, so instructors and graders share one course directory;
+  - the group formgrade-<course> may open it: access:services!service=<course>, plus
+    list:services and read:services!service=<course> for nbgrader's lab extensions;
+  - the "server" role inherits its owner's scopes, for nbgrader's extensions that call
+    the hub API from a user's server.
+From demos/demo_multiple_classes: students in a group nbgrader-<course> (with
+list:services and read:services!service=<course>), which nbgrader's
+JupyterHubAuthPlugin checks before a student fetches or submits.
+What this course adds: servers in a sandbox (deploy/spawner.py), environments without
+instructor code (deploy/environments.py), and no account environment leaks from the hub.
+
+For a trial only: SharedPasswordAuthenticator (one password for every account, in
+<root>/hub/trial-password) and plain HTTP on loopback. deploy/README.md says what
+production changes (TLS, PAM / OAuth / LTI, backups).
+"""
+
+import os
+import sys
+
+# The hub runs from the repository's venv; deploy/ is imported from the checkout.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from deploy.layout import DEFAULT_ROOT, Deployment  # noqa: E402
+
+dep = Deployment.load(os.environ.get("RNN_COURSE_ROOT", DEFAULT_ROOT))
+here = os.path.dirname(os.path.abspath(__file__))
+c = get_config()  # noqa: F821
+
+# --- network: the public proxy, the hub's API, the proxy's API ---------------------------------
+c.JupyterHub.bind_url = dep.hub_url
+c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{dep.hub_api_port}"
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{dep.proxy_api_port}"
+# Installed by `make proxy` (npm ci in deploy/proxy), never a global npm package.
+c.ConfigurableHTTPProxy.command = [
+    os.path.join(here, "proxy", "node_modules", ".bin", "configurable-http-proxy")]
+
+# --- the hub's own state, private to root ------------------------------------------------------
+c.JupyterHub.db_url = f"sqlite:///{os.path.join(dep.hub_dir, 'jupyterhub.sqlite')}"
+c.JupyterHub.cookie_secret_file = os.path.join(dep.hub_dir, "jupyterhub_cookie_secret")
+c.ConfigurableHTTPProxy.pid_file = os.path.join(dep.hub_dir, "jupyterhub-proxy.pid")
+
+# --- who may log in ---------------------------------------------------------------------------
+c.JupyterHub.authenticator_class = "shared-password"
+with open(dep.password_file) as f:
+    c.SharedPasswordAuthenticator.user_password = f.read().strip()
+c.Authenticator.allowed_users = set(dep.hub_users)
+
+c.JupyterHub.load_groups = {
+    dep.formgrade_group: {"users": list(dep.instructors)},
+    dep.student_group: {"users": list(dep.students)},
+}
+c.JupyterHub.load_roles = [
+    {
+        "name": dep.formgrade_group,
+        "groups": [dep.formgrade_group],
+        "scopes": [f"access:services!service={dep.course_id}", "list:services",
+                   f"read:services!service={dep.course_id}"],
+    },
+    {
+        "name": dep.student_group,
+        "groups": [dep.student_group],
+        "scopes": ["list:services", f"read:services!service={dep.course_id}"],
+    },
+    {"name": "server", "scopes": ["inherit"]},
+]
+
+# --- the formgrader, shared by instructors and graders -------------------------------------------
+grader_bin = os.path.join(dep.grader_env, "bin")
+c.JupyterHub.services = [
+    {
+        "name": dep.course_id,  # nbgrader finds the formgrader at /services/<course id>
+        "url": f"http://127.0.0.1:{dep.formgrader_port}",
+        "command": [os.path.join(grader_bin, "jupyterhub-singleuser")],
+        "user": dep.grader,
+        "cwd": dep.grader_home,  # the server's root: the course directory is below it
+        "environment": {
+            "JUPYTERHUB_DEFAULT_URL": "/lab",
+            "PATH": f"{grader_bin}:/usr/local/bin:/usr/bin:/bin",
+            "OPENBLAS_NUM_THREADS": "1",
+        },
+        "oauth_no_confirm": True,  # our own service: no "authorize access" page
+        "display": True,
+    }
+]
+
+# --- everyone's own server: their account, in a sandbox ------------------------------------------
+c.JupyterHub.spawner_class = "deploy.spawner.SandboxedSpawner"
+c.SandboxedSpawner.environment_dir = dep.student_env
+c.SandboxedSpawner.exchange_dir = dep.exchange
+c.Spawner.default_url = "/lab"
+# Nothing of root's environment (PATH into /root, PYTHONPATH, VIRTUAL_ENV) reaches a server.
+c.Spawner.env_keep = ["LANG", "LC_ALL"]
+c.Spawner.environment = {
+    "PATH": f"{os.path.join(dep.student_env, 'bin')}:/usr/local/bin:/usr/bin:/bin",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+}
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 90
