@@ -27,6 +27,10 @@ def exists(name):
         return False
 
 
+def uid(name):
+    return pwd.getpwnam(name).pw_uid
+
+
 def ensure_user(name, home):
     """Create ``name`` with home ``home`` (mode 0700) unless it exists; return its pwd entry.
 
@@ -36,13 +40,29 @@ def ensure_user(name, home):
     if exists(name):
         entry = pwd.getpwnam(name)
         if os.path.realpath(entry.pw_dir) != os.path.realpath(home):
-            raise AccountError(f"user {name} exists with home {entry.pw_dir}, not {home}: "
-                               "choose other names (see deploy/README.md)")
+            raise AccountError(
+                f"user {name} exists with home {entry.pw_dir}, not {home}: "
+                "choose other names (see deploy/README.md)"
+            )
     else:
         os.makedirs(os.path.dirname(home), mode=0o755, exist_ok=True)
-        subprocess.run(["useradd", "--home-dir", home, "--create-home", "--user-group",
-                        "--shell", NOLOGIN, "--comment", COMMENT, name],
-                       check=True, capture_output=True, text=True)
+        subprocess.run(
+            [
+                "useradd",
+                "--home-dir",
+                home,
+                "--create-home",
+                "--user-group",
+                "--shell",
+                NOLOGIN,
+                "--comment",
+                COMMENT,
+                name,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         entry = pwd.getpwnam(name)
     if not os.path.isdir(home):
         os.makedirs(home)

@@ -43,8 +43,11 @@ def course_directory(dep):
     if not os.path.isdir(dep.course_dir):
         os.makedirs(dep.course_dir)
         shutil.copy(os.path.join(REPO, "nbgrader_config.py"), dep.course_dir)
-        shutil.copytree(os.path.join(REPO, "source"), os.path.join(dep.course_dir, "source"),
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        shutil.copytree(
+            os.path.join(REPO, "source"),
+            os.path.join(dep.course_dir, "source"),
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+        )
         _chown_tree(dep.course_dir, grader.pw_uid, grader.pw_gid)
     os.chmod(dep.course_dir, 0o700)
     os.chown(dep.grader_home, grader.pw_uid, grader.pw_gid)
@@ -56,8 +59,9 @@ def exchange(dep):
     os.makedirs(dep.exchange, exist_ok=True)
     os.chmod(dep.exchange, 0o1777)
     course = os.path.join(dep.exchange, dep.course_id)
-    for path, mode in [(course, 0o755)] + [(os.path.join(course, name), mode)
-                                           for name, mode in EXCHANGE_MODES.items()]:
+    for path, mode in [(course, 0o755)] + [
+        (os.path.join(course, name), mode) for name, mode in EXCHANGE_MODES.items()
+    ]:
         os.makedirs(path, exist_ok=True)
         os.chown(path, grader.pw_uid, grader.pw_gid)
         os.chmod(path, mode)

@@ -30,7 +30,7 @@ STAMP = ".rnn-course-built"
 # What the instructor copy of the repository holds (pyproject.toml names README.md).
 INSTRUCTOR_FILES = ("autograder", "helpers", "pyproject.toml", "README.md", "constraints.txt")
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
-# Installed into the grader's venv: nbgrader's release_feedback, fixed (see the module).
+# Installed into both environments: the course's nbgrader exchange classes.
 EXCHANGE_MODULE = os.path.join(REPO, "deploy", "nbgrader_exchange.py")
 
 
@@ -51,8 +51,9 @@ def _run(cmd, **kwargs):
     env = dict(os.environ, UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1")
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, **kwargs)
     if result.returncode != 0:
-        raise BuildError(f"{' '.join(cmd)} failed:\n{result.stdout[-2000:]}\n"
-                         f"{result.stderr[-4000:]}")
+        raise BuildError(
+            f"{' '.join(cmd)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
+        )
     return result
 
 
@@ -60,9 +61,16 @@ def fingerprint(*paths):
     """sha256 over the names and contents of files (directories recursively)."""
     h = hashlib.sha256()
     for path in paths:
-        files = [path] if os.path.isfile(path) else sorted(
-            os.path.join(d, f) for d, dirs, names in os.walk(path) for f in names
-            if "__pycache__" not in d and not f.endswith(".pyc"))
+        files = (
+            [path]
+            if os.path.isfile(path)
+            else sorted(
+                os.path.join(d, f)
+                for d, dirs, names in os.walk(path)
+                for f in names
+                if "__pycache__" not in d and not f.endswith(".pyc")
+            )
+        )
         for name in files:
             h.update(os.path.relpath(name, REPO).encode() + b"\0")
             with open(name, "rb") as f:
@@ -84,8 +92,20 @@ def _create(env, python, requirements, constraints):
     shutil.rmtree(env, ignore_errors=True)
     uv = _uv()
     _run([uv, "venv", "--quiet", "--python", python, env])
-    _run([uv, "pip", "install", "--quiet", "--python", os.path.join(env, "bin", "python"),
-          "--compile-bytecode", "-c", constraints, *requirements])
+    _run(
+        [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            os.path.join(env, "bin", "python"),
+            "--compile-bytecode",
+            "-c",
+            constraints,
+            *requirements,
+        ]
+    )
 
 
 def _stamp(env, key):
@@ -98,19 +118,36 @@ def site_packages(env):
     return found
 
 
+def install_exchange_module(env):
+    shutil.copy(EXCHANGE_MODULE, os.path.join(site_packages(env), "rnn_hub_exchange.py"))
+
+
 def student_env(dep):
     """Build the students' environment from the bundle, unless it is current."""
     from autograder import bundle
 
-    key = fingerprint(os.path.join(REPO, "constraints.txt"), os.path.join(REPO, "pyproject.toml"),
-                      os.path.join(REPO, "helpers"), __file__) + dep.python
+    key = (
+        fingerprint(
+            os.path.join(REPO, "constraints.txt"),
+            os.path.join(REPO, "pyproject.toml"),
+            os.path.join(REPO, "helpers"),
+            __file__,
+        )
+        + dep.python
+    )
     if _is_current(dep.student_env, key):
+        install_exchange_module(dep.student_env)
         return False
     with tempfile.TemporaryDirectory() as tmp:
         folder, _ = bundle.build(os.path.join(tmp, "bundle"), archive=False)
         # A regular (not editable) install: the bundle is gone afterwards.
-        _create(dep.student_env, dep.python, [folder, "jupyterhub"],
-                os.path.join(folder, "constraints.txt"))
+        _create(
+            dep.student_env,
+            dep.python,
+            [folder, "jupyterhub"],
+            os.path.join(folder, "constraints.txt"),
+        )
+    install_exchange_module(dep.student_env)
     _stamp(dep.student_env, key)
     return True
 
@@ -131,19 +168,34 @@ def sync_instructor_code(dep):
 def grader_env(dep):
     """Build the grader's environment (instructor code editable), unless it is current."""
     sync_instructor_code(dep)
-    key = fingerprint(os.path.join(REPO, "constraints.txt"), os.path.join(REPO, "pyproject.toml"),
-                      __file__) + dep.python + dep.instructor_code
+    key = (
+        fingerprint(
+            os.path.join(REPO, "constraints.txt"), os.path.join(REPO, "pyproject.toml"), __file__
+        )
+        + dep.python
+        + dep.instructor_code
+    )
     built = False
     if not _is_current(dep.grader_env, key):
-        _create(dep.grader_env, dep.python, ["-e", dep.instructor_code, "jupyterhub"],
-                os.path.join(dep.instructor_code, "constraints.txt"))
+        _create(
+            dep.grader_env,
+            dep.python,
+            ["-e", dep.instructor_code, "jupyterhub"],
+            os.path.join(dep.instructor_code, "constraints.txt"),
+        )
         _stamp(dep.grader_env, key)
         built = True
-    shutil.copy(EXCHANGE_MODULE, os.path.join(site_packages(dep.grader_env),
-                                              "rnn_hub_exchange.py"))
+    install_exchange_module(dep.grader_env)
     # The instructor code is read-only to the grader: compile it now, once.
-    _run([os.path.join(dep.grader_env, "bin", "python"), "-m", "compileall", "-q",
-          dep.instructor_code])
+    _run(
+        [
+            os.path.join(dep.grader_env, "bin", "python"),
+            "-m",
+            "compileall",
+            "-q",
+            dep.instructor_code,
+        ]
+    )
     return built
 
 

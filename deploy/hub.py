@@ -21,8 +21,9 @@ def command(dep):
     jupyterhub = os.path.join(os.path.dirname(sys.executable), "jupyterhub")
     env = dict(os.environ, RNN_COURSE_ROOT=dep.root)
     # configurable-http-proxy is a node script (#!/usr/bin/env node).
-    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", ""),
-                                   "/usr/local/bin", "/usr/bin", "/bin"])
+    env["PATH"] = os.pathsep.join(
+        [os.path.dirname(sys.executable), env.get("PATH", ""), "/usr/local/bin", "/usr/bin", "/bin"]
+    )
     return [jupyterhub, "-f", CONFIG], env, dep.hub_dir
 
 

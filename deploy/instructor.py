@@ -24,19 +24,32 @@ from .layout import DEFAULT_ROOT, Deployment
 def as_grader(dep, *argv, timeout=None):
     """Run ``argv`` as the grader, in the course directory, with the grader's Python."""
     path = f"{os.path.join(dep.grader_env, 'bin')}:/usr/local/bin:/usr/bin:/bin"
-    cmd = ["runuser", "-u", dep.grader, "--", "env", "-i", f"HOME={dep.grader_home}",
-           f"USER={dep.grader}", f"PATH={path}", "LANG=C.UTF-8", "OPENBLAS_NUM_THREADS=1",
-           "OMP_NUM_THREADS=1", *argv]
-    return subprocess.run(cmd, cwd=dep.course_dir, capture_output=True, text=True,
-                          timeout=timeout)
+    cmd = [
+        "runuser",
+        "-u",
+        dep.grader,
+        "--",
+        "env",
+        "-i",
+        f"HOME={dep.grader_home}",
+        f"USER={dep.grader}",
+        f"PATH={path}",
+        "LANG=C.UTF-8",
+        "OPENBLAS_NUM_THREADS=1",
+        "OMP_NUM_THREADS=1",
+        *argv,
+    ]
+    return subprocess.run(cmd, cwd=dep.course_dir, capture_output=True, text=True, timeout=timeout)
 
 
 def _checked(dep, *argv, timeout=None):
     result = as_grader(dep, *argv, timeout=timeout)
     if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} (as {dep.grader}) failed with status "
-                           f"{result.returncode}:\n{result.stdout[-3000:]}\n"
-                           f"{result.stderr[-6000:]}")
+        raise RuntimeError(
+            f"{' '.join(argv)} (as {dep.grader}) failed with status "
+            f"{result.returncode}:\n{result.stdout[-3000:]}\n"
+            f"{result.stderr[-6000:]}"
+        )
     return result
 
 
@@ -47,8 +60,7 @@ def release(dep):
 
 def set_due_date(dep, when):
     """``when``: any date nbgrader reads, e.g. "2026-12-24 17:00:00.000000 UTC"."""
-    return _checked(dep, "nbgrader", "db", "assignment", "add", dep.assignment,
-                    f"--duedate={when}")
+    return _checked(dep, "nbgrader", "db", "assignment", "add", dep.assignment, f"--duedate={when}")
 
 
 def collect(dep):
@@ -57,8 +69,17 @@ def collect(dep):
 
 def grade(dep, workers=2, timeout=None):
     # Only through the pipeline's command line: its internals are not ours.
-    return _checked(dep, "python", "-m", "autograder.grade", "--course", dep.course_dir,
-                    "--workers", str(workers), timeout=timeout)
+    return _checked(
+        dep,
+        "python",
+        "-m",
+        "autograder.grade",
+        "--course",
+        dep.course_dir,
+        "--workers",
+        str(workers),
+        timeout=timeout,
+    )
 
 
 def release_feedback(dep):
@@ -83,8 +104,7 @@ def main(argv=None):
         "collect": lambda: [collect(dep)],
         "grade": lambda: [grade(dep, args.workers)],
         "release-feedback": lambda: [release_feedback(dep)],
-        "after-deadline": lambda: [collect(dep), grade(dep, args.workers),
-                                   release_feedback(dep)],
+        "after-deadline": lambda: [collect(dep), grade(dep, args.workers), release_feedback(dep)],
     }
     for result in steps[args.step]():
         print(result.stdout + result.stderr, end="")

@@ -42,7 +42,8 @@ c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{dep.hub_api_port}"
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{dep.proxy_api_port}"
 # Installed by `make proxy` (npm ci in deploy/proxy), never a global npm package.
 c.ConfigurableHTTPProxy.command = [
-    os.path.join(here, "proxy", "node_modules", ".bin", "configurable-http-proxy")]
+    os.path.join(here, "proxy", "node_modules", ".bin", "configurable-http-proxy")
+]
 
 # --- the hub's own state, private to root ------------------------------------------------------
 c.JupyterHub.db_url = f"sqlite:///{os.path.join(dep.hub_dir, 'jupyterhub.sqlite')}"
@@ -63,8 +64,11 @@ c.JupyterHub.load_roles = [
     {
         "name": dep.formgrade_group,
         "groups": [dep.formgrade_group],
-        "scopes": [f"access:services!service={dep.course_id}", "list:services",
-                   f"read:services!service={dep.course_id}"],
+        "scopes": [
+            f"access:services!service={dep.course_id}",
+            "list:services",
+            f"read:services!service={dep.course_id}",
+        ],
     },
     {
         "name": dep.student_group,

@@ -31,8 +31,10 @@ def trial_password(dep):
 def run(dep, log=print):
     """Everything a deployment needs before JupyterHub starts."""
     if os.geteuid() != 0:
-        raise SystemExit("deploy.setup must run as root: it creates system accounts, and "
-                         "JupyterHub starts each user's server as that user")
+        raise SystemExit(
+            "deploy.setup must run as root: it creates system accounts, and "
+            "JupyterHub starts each user's server as that user"
+        )
     os.umask(0o022)
     os.makedirs(dep.root, exist_ok=True)
     os.chmod(dep.root, 0o755)
@@ -55,8 +57,11 @@ def _names(text):
 
 def parse(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--root", default=os.environ.get("RNN_COURSE_ROOT", DEFAULT_ROOT),
-                   help=f"deployment root (default: $RNN_COURSE_ROOT or {DEFAULT_ROOT})")
+    p.add_argument(
+        "--root",
+        default=os.environ.get("RNN_COURSE_ROOT", DEFAULT_ROOT),
+        help=f"deployment root (default: $RNN_COURSE_ROOT or {DEFAULT_ROOT})",
+    )
     p.add_argument("--students", type=_names, help="comma-separated account names")
     p.add_argument("--instructors", type=_names, help="comma-separated account names")
     p.add_argument("--grader", help="the account that owns the course and runs the formgrader")

@@ -34,29 +34,61 @@ SYSTEM_LINKS = ("bin", "lib", "lib64", "lib32", "libx32", "sbin")
 
 def sandbox_command(home, environment, exchange, bwrap="bwrap"):
     """bubblewrap's command line (up to ``--``) for a server with this home."""
-    args = [bwrap, "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-            "--unshare-cgroup-try", "--die-with-parent", "--new-session",
-            "--hostname", "rnn-course", "--ro-bind", "/usr", "/usr"]
+    args = [
+        bwrap,
+        "--unshare-user",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--new-session",
+        "--hostname",
+        "rnn-course",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+    ]
     for name in SYSTEM_LINKS:
         path = os.path.join("/", name)
         if os.path.islink(path):
             args += ["--symlink", os.readlink(path), path]
         elif os.path.isdir(path):
             args += ["--ro-bind", path, path]
-    args += ["--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev",
-             "--tmpfs", "/tmp",
-             # after the /tmp tmpfs: a deployment below /tmp (the tests) stays visible
-             "--ro-bind", environment, environment,
-             "--bind", exchange, exchange,
-             "--bind", home, home, "--chdir", home, "--setenv", "HOME", home, "--"]
+    args += [
+        "--ro-bind",
+        "/etc",
+        "/etc",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+        # after the /tmp tmpfs: a deployment below /tmp (the tests) stays visible
+        "--ro-bind",
+        environment,
+        environment,
+        "--bind",
+        exchange,
+        exchange,
+        "--bind",
+        home,
+        home,
+        "--chdir",
+        home,
+        "--setenv",
+        "HOME",
+        home,
+        "--",
+    ]
     return args
 
 
 class SandboxedSpawner(LocalProcessSpawner):
     """LocalProcessSpawner that starts ``jupyterhub-singleuser`` inside bubblewrap."""
 
-    environment_dir = Unicode(help="the students' Python environment (read-only)").tag(
-        config=True)
+    environment_dir = Unicode(help="the students' Python environment (read-only)").tag(config=True)
     exchange_dir = Unicode(help="nbgrader's exchange (read-write)").tag(config=True)
 
     @default("cmd")
@@ -64,4 +96,5 @@ class SandboxedSpawner(LocalProcessSpawner):
         home = pwd.getpwnam(self.user.name).pw_dir
         bwrap = shutil.which("bwrap") or "/usr/bin/bwrap"
         return sandbox_command(home, self.environment_dir, self.exchange_dir, bwrap) + [
-            os.path.join(self.environment_dir, "bin", "jupyterhub-singleuser")]
+            os.path.join(self.environment_dir, "bin", "jupyterhub-singleuser")
+        ]

@@ -1,0 +1,334 @@
+"""The class on a real JupyterHub, end to end in a real browser (issue 12).
+
+One story, in the order a class lives it (fixtures: conftest.py here):
+
+ 1. three students log in (their servers start in their sandboxes meanwhile);
+ 2. the teacher opens the formgrader (the hub service) and generates and releases "rnn";
+ 3. alice and bob see it in the Assignments tab and fetch it; alice's answers are the
+    reference (put through the Jupyter API), bob types his BPTT answer in JupyterLab,
+    with a sign error; both submit notebooks 1-3 with the Submit button;
+ 4. the deadline passes (the due date is set in the gradebook), carol submits late;
+ 5. the teacher collects in the formgrader, the grader account grades with the
+    hardened pipeline (python -m autograder.grade), the teacher releases the feedback;
+ 6. every student fetches it and reads their score and their failing test's message;
+ 7. what a student cannot do: open another's submission, list the exchange, reach the
+    formgrader, read the course's source/ or gradebook.db, import autograder.
+
+Only notebooks 1-3 are submitted (the pipeline grades the others as "not submitted"),
+to keep the test near a minute and a half.
+"""
+
+import datetime
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import grading_fixtures as fixtures
+import pytest
+from nbgrader.api import Gradebook
+from playwright.sync_api import expect
+
+from deploy import instructor
+
+pytestmark = pytest.mark.hub
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+NB1, NB2, NB3 = fixtures.NOTEBOOKS[:3]
+SUBMITTED = (NB1, NB2, NB3)
+GRADE_TIMEOUT = 600  # s, a bound for a hung pipeline, not an expectation
+FEEDBACK_TIMEOUT = 60_000  # ms
+
+
+# --- the teacher in the formgrader ------------------------------------------------------------
+
+
+def formgrader_action(teacher, assignment, column, label):
+    """Click the icon in ``column`` of the assignment's row; wait for nbgrader's dialog."""
+    page = teacher.page
+    row = page.locator("tbody tr").filter(has=page.locator("td.name", has_text=assignment))
+    row.locator(f"td.{column} a").click()
+    dialog = page.locator("#success-modal, #error-modal")
+    expect(dialog).to_be_visible(timeout=120_000)
+    teacher.screenshot(label)
+    text = dialog.inner_text()
+    assert dialog.get_attribute("id") == "success-modal", f"formgrader {column} failed:\n{text}"
+    dialog.locator(".modal-footer button").click()
+    expect(dialog).to_have_count(0)
+    return text
+
+
+def open_formgrader(teacher):
+    dep = teacher.hub.dep
+    teacher.start_login(next_path=dep.formgrader_path)
+    page = teacher.page
+    page.wait_for_url(re.compile(r"/formgrader/manage_assignments"))
+    expect(page.locator("td.name", has_text=dep.assignment)).to_be_visible()
+
+
+# --- students in the Assignments tab -----------------------------------------------------------
+
+
+def fetch_assignment(student):
+    panel = student.open_assignments()
+    released = student.assignment_row("released", "rnn")
+    expect(released).to_be_visible()
+    student.screenshot("assignments-released")
+    released.get_by_role("button", name="Fetch").click()
+    expect(
+        student.assignment_row("fetched", "rnn").get_by_role("button", name="Submit")
+    ).to_be_visible()
+    return panel
+
+
+def keep_only(student, notebooks):
+    """Delete the fetched notebooks the student does not submit (Jupyter API)."""
+    for name in fixtures.NOTEBOOKS:
+        if name not in notebooks:
+            student.delete(f"rnn/{name}")
+
+
+def submit(student):
+    page = student.page
+    # The tab shows the files as they are now on disk.
+    page.locator("#refresh_assignments_list").click()
+    fetched = student.assignment_row("fetched", "rnn")
+    fetched.get_by_role("button", name="Submit").click()
+    submitted = student.assignment_row("submitted", "rnn")
+    expect(submitted.get_by_role("button", name="Fetch Feedback")).to_be_visible(timeout=60_000)
+    student.screenshot("submitted")
+
+
+def type_answer(student, notebook, grade_id, new_source):
+    """Open ``notebook`` in JupyterLab, replace an answer cell's code by typing, save."""
+    cells = student.api("GET", f"contents/rnn/{notebook}")["content"]["cells"]
+    index = next(
+        i
+        for i, c in enumerate(cells)
+        if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id
+    )
+    page = student.page
+    page.goto(f"{student.server}/lab/tree/rnn/{notebook}")
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    editor = cell.locator(".cm-content")
+    expect(editor).to_contain_text("YOUR CODE HERE")
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(new_source)  # as typed, without the editor's auto-indent
+    expect(editor).to_contain_text("dh_next")
+    student.screenshot("typed-answer")
+    page.keyboard.press("Control+s")
+    expect(page.locator(".jp-mod-current.jp-mod-dirty")).to_have_count(0)
+
+
+def fetch_and_read_feedback(student, notebook):
+    """Fetch Feedback, follow "(view feedback)", open ``notebook``'s page: its text."""
+    page = student.page
+    page.goto(f"{student.server}/lab")
+    student.open_assignments()
+    row = student.assignment_row("submitted", "rnn")
+    row.get_by_role("button", name="Fetch Feedback").click()
+    link = row.get_by_text("(view feedback)")
+    expect(link).to_be_visible(timeout=FEEDBACK_TIMEOUT)
+    student.screenshot("feedback-fetched")
+    link.click()  # the file browser goes to rnn/feedback/<timestamp>/
+    item = page.locator(".jp-DirListing-item", has_text=notebook.replace(".ipynb", ".html"))
+    item.dblclick()
+    frame = page.frame_locator(".jp-HTMLViewer iframe").first
+    body = frame.locator("body")
+    expect(body).to_contain_text("Score", timeout=FEEDBACK_TIMEOUT)
+    student.screenshot(f"feedback-{notebook[:2]}")
+    return body.inner_text()
+
+
+# --- what a student's own code can reach --------------------------------------------------------
+
+PROBE = """import glob, importlib.util, json, os
+checks = {}
+def attempt(name, action):
+    try:
+        action()
+        checks[name] = "allowed"
+    except Exception as e:
+        checks[name] = type(e).__name__
+attempt("list inbound", lambda: os.listdir(%(inbound)r))
+attempt("open another's submission", lambda: open(%(other_submission)r).read())
+attempt("list released feedback", lambda: os.listdir(%(feedback)r))
+attempt("read gradebook.db", lambda: open(%(gradebook)r, "rb").read(16))
+attempt("list source/", lambda: os.listdir(%(source)r))
+attempt("read the reference in the checkout", lambda: open(%(reference)r).read())
+attempt("list another's home", lambda: os.listdir(%(other_home)r))
+checks["find others' submissions"] = glob.glob(%(inbound)r + "/*")
+checks["import autograder"] = "found" if importlib.util.find_spec("autograder") else "not found"
+checks["import helpers"] = "found" if importlib.util.find_spec("helpers") else "not found"
+print("PROBE " + json.dumps(checks))
+"""
+
+
+def run_probe(student, paths):
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "probe",
+                "metadata": {},
+                "outputs": [],
+                "source": PROBE % paths,
+            }
+        ],
+        "metadata": {
+            "kernelspec": {
+                "name": "python3",
+                "language": "python",
+                "display_name": "Python 3 (ipykernel)",
+            }
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    student.put_notebook("probe.ipynb", notebook)
+    page = student.page
+    page.goto(f"{student.server}/lab/tree/probe.ipynb")
+    expect(page.locator(".jp-Notebook .jp-CodeCell")).to_be_visible()
+    expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_be_visible(
+        timeout=60_000
+    )
+    student.menu("Run", "runmenu:run-all")
+    output = page.locator(".jp-OutputArea-output", has_text="PROBE")
+    expect(output).to_be_visible(timeout=60_000)
+    student.screenshot("probe")
+    return json.loads(output.inner_text().split("PROBE ", 1)[1])
+
+
+def as_account(user, *argv):
+    """Run ``argv`` as ``user`` directly on the host, without the sandbox."""
+    return subprocess.run(["runuser", "-u", user, "--", *argv], capture_output=True, text=True)
+
+
+# --- the story ----------------------------------------------------------------------------
+
+
+def test_class_on_jupyterhub(hub, people, album):
+    dep = hub.dep
+    teacher = people(dep.instructors[0])
+    alice, bob, carol = (people(name) for name in dep.students)
+
+    # 1. Students log in; the hub starts their servers while the teacher works.
+    for student in (alice, bob, carol):
+        student.start_login()
+
+    # 2. The teacher releases the assignment from the formgrader.
+    open_formgrader(teacher)
+    teacher.screenshot("formgrader")
+    formgrader_action(teacher, dep.assignment, "assign", "generated")
+    formgrader_action(teacher, dep.assignment, "release", "released")
+    expect(teacher.page.locator("td.status")).to_have_text("released")
+
+    # 3. Two students fetch, answer and submit before the deadline.
+    for student in (alice, bob, carol):
+        student.wait_for_lab()
+    fetch_assignment(alice)
+    for name in SUBMITTED:
+        alice.put_notebook(f"rnn/{name}", fixtures.student_notebook(name))
+    keep_only(alice, SUBMITTED)
+    submit(alice)
+
+    fetch_assignment(bob)
+    for name in (NB1, NB2):
+        bob.put_notebook(f"rnn/{name}", fixtures.student_notebook(name))
+    keep_only(bob, SUBMITTED)
+    buggy = fixtures.bug_bptt_sign()[NB3]
+    answer = next(
+        c
+        for c in buggy["cells"]
+        if c["metadata"].get("nbgrader", {}).get("grade_id") == "basicrnncell-backward"
+    )
+    type_answer(bob, NB3, "basicrnncell-backward", "".join(answer["source"]))
+    on_disk = bob.api("GET", f"contents/rnn/{NB3}")["content"]
+    assert any("(dh[t] - dh_next)" in "".join(c["source"]) for c in on_disk["cells"])
+    bob.page.goto(f"{bob.server}/lab")
+    bob.open_assignments()
+    submit(bob)
+
+    # 4. The deadline passes (now, in the gradebook); carol submits after it.
+    due = datetime.datetime.now(datetime.UTC)
+    instructor.set_due_date(dep, due.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+    fetch_assignment(carol)
+    carol.put_notebook(f"rnn/{NB1}", fixtures.bug_softmax_overflow()[NB1])
+    keep_only(carol, (NB1,))
+    submit(carol)
+
+    # 5. The teacher collects; the grader account grades with the hardened pipeline.
+    teacher.page.reload()
+    formgrader_action(teacher, dep.assignment, "collect", "collected")
+    expect(teacher.page.locator("td.num-submissions")).to_have_text("3")
+    graded = instructor.grade(dep, workers=2, timeout=GRADE_TIMEOUT)
+    print(graded.stdout[-3000:])
+    with Gradebook(f"sqlite:///{dep.course_dir}/gradebook.db") as gb:
+        late = {s: gb.find_submission(dep.assignment, s).total_seconds_late for s in dep.students}
+        scores = {
+            s: {nb.name: nb.score for nb in gb.find_submission(dep.assignment, s).notebooks}
+            for s in dep.students
+        }
+    print(f"seconds late: {late}\nscores: {scores}")
+    assert late[alice.name] == 0 and late[bob.name] == 0 and late[carol.name] > 0
+    teacher.page.goto(f"{hub.url}/services/{dep.course_id}/formgrader/manage_submissions/rnn")
+    expect(teacher.page.locator("td.timestamp")).to_have_count(3)
+    teacher.screenshot("submissions")
+    teacher.page.goto(f"{hub.url}{dep.formgrader_path}")
+    formgrader_action(teacher, dep.assignment, "release-feedback", "feedback-released")
+
+    # 6. Each student reads their score and their failing test's message.
+    text = fetch_and_read_feedback(alice, NB3)
+    assert "Score: 6.0 / 6.0" in text
+    text = fetch_and_read_feedback(bob, NB3)
+    assert "Score: 0.0 / 6.0" in text
+    assert "BasicRNNCell.backward (tanh)" in text and "dx is wrong" in text
+    text = fetch_and_read_feedback(carol, NB1)
+    assert re.search(r"Score: [0-9.]+ / 9\.0", text) and "softmax" in text
+    assert scores[alice.name] == {
+        "01_building_blocks": 9,
+        "02_rnn_forward": 5,
+        "03_bptt": 6,
+        "04_exploding_vanishing": 0,
+        "05_memorization": 0,
+    }
+    assert scores[bob.name]["03_bptt"] == 0
+
+    # 7. What students cannot do.
+    status = carol.page.goto(f"{hub.url}{dep.formgrader_path}").status
+    carol.screenshot("formgrader-refused")
+    assert status in (403, 404), f"a student reached the formgrader (HTTP {status})"
+    inbound = f"{dep.exchange}/{dep.course_id}/inbound"
+    (alices,) = [p for p in os.listdir(inbound) if p.startswith(alice.name + "+")]
+    checks = run_probe(
+        carol,
+        {
+            "inbound": inbound,
+            "other_submission": f"{inbound}/{alices}/{NB1}",
+            "feedback": f"{dep.exchange}/{dep.course_id}/feedback",
+            "gradebook": f"{dep.course_dir}/gradebook.db",
+            "source": f"{dep.course_dir}/source",
+            "reference": f"{REPO_ROOT}/autograder/reference/BasicRNNCell.py",
+            "other_home": dep.home(alice.name),
+        },
+    )
+    print(f"probe as {carol.name}: {checks}")
+    assert checks.pop("find others' submissions") == []
+    assert checks.pop("import autograder") == "not found"
+    assert checks.pop("import helpers") == "found"
+    assert all(result != "allowed" for result in checks.values()), checks
+    # Without the sandbox, as carol's own account on the host: the modes alone hold.
+    for path in (
+        f"{dep.course_dir}/gradebook.db",
+        f"{dep.course_dir}/source",
+        f"{inbound}/{alices}/{NB1}",
+        dep.home(alice.name),
+        inbound,
+    ):
+        result = as_account(carol.name, "ls", path)
+        assert result.returncode != 0 and "Permission denied" in result.stderr, (path, result)
