@@ -273,8 +273,11 @@ class Person:
     # --- JupyterLab ----------------------------------------------------------------------
 
     def menu(self, label, command):
+        """Click menu ``label``, then ``command`` once it is enabled."""
         self.page.locator("#jp-menu-panel").get_by_role("menuitem", name=label, exact=True).click()
-        self.page.locator(f'.lm-Menu li[data-command="{command}"]').click()
+        self.page.locator(
+            f'.lm-Menu li.lm-Menu-item[data-command="{command}"]:not(.lm-mod-disabled)'
+        ).click()
 
     def open_assignments(self):
         """Nbgrader > Assignment List: the Assignments tab of nbgrader's lab extension."""
@@ -316,8 +319,20 @@ def album():
     print("screenshots:" + "".join(f"\n  {p}" for p in Album.paths))
 
 
-@pytest.fixture(scope="module")
-def people(chromium, hub, album):
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash[_failed] = report.failed
+    return report
+
+
+_failed = pytest.StashKey[bool]()
+
+
+@pytest.fixture
+def people(chromium, hub, album, request):
+    """``people(name)``: that user's Person (created on first use)."""
     made = {}
 
     def person(name):
@@ -326,5 +341,9 @@ def people(chromium, hub, album):
         return made[name]
 
     yield person
+    if request.node.stash.get(_failed, False):
+        for p in made.values():  # where everyone was when it failed
+            p.screenshot("at-failure")
+        print(f"--- JupyterHub log (end) ---\n{hub.log_tail(4000)}")
     for p in made.values():
         p.context.close()

@@ -18,11 +18,13 @@ Only notebooks 1-3 are submitted (the pipeline grades the others as "not submitt
 to keep the test near a minute and a half.
 """
 
+import contextlib
 import datetime
 import json
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import grading_fixtures as fixtures
@@ -91,9 +93,7 @@ def keep_only(student, notebooks):
 
 
 def submit(student):
-    page = student.page
-    # The tab shows the files as they are now on disk.
-    page.locator("#refresh_assignments_list").click()
+    student.open_assignments()  # (again): the list as it is now on disk
     fetched = student.assignment_row("fetched", "rnn")
     fetched.get_by_role("button", name="Submit").click()
     submitted = student.assignment_row("submitted", "rnn")
@@ -124,8 +124,11 @@ def type_answer(student, notebook, grade_id, new_source):
     expect(page.locator(".jp-mod-current.jp-mod-dirty")).to_have_count(0)
 
 
-def fetch_and_read_feedback(student, notebook):
-    """Fetch Feedback, follow "(view feedback)", open ``notebook``'s page: its text."""
+def fetch_and_read_feedback(student, notebook, failure=None):
+    """Fetch Feedback, follow "(view feedback)", open ``notebook``'s page; return its text.
+
+    Screenshots: the page's top (the score) and, if given, the ``failure`` message.
+    """
     page = student.page
     page.goto(f"{student.server}/lab")
     student.open_assignments()
@@ -137,10 +140,14 @@ def fetch_and_read_feedback(student, notebook):
     link.click()  # the file browser goes to rnn/feedback/<timestamp>/
     item = page.locator(".jp-DirListing-item", has_text=notebook.replace(".ipynb", ".html"))
     item.dblclick()
-    frame = page.frame_locator(".jp-HTMLViewer iframe").first
-    body = frame.locator("body")
+    body = page.frame_locator(".jp-HTMLViewer iframe").first.locator("body")
     expect(body).to_contain_text("Score", timeout=FEEDBACK_TIMEOUT)
-    student.screenshot(f"feedback-{notebook[:2]}")
+    student.screenshot(f"feedback-{notebook[:2]}-score")
+    if failure:
+        message = body.get_by_text(failure).first
+        message.scroll_into_view_if_needed()
+        expect(message).to_be_visible()
+        student.screenshot(f"feedback-{notebook[:2]}-failure")
     return body.inner_text()
 
 
@@ -193,10 +200,8 @@ def run_probe(student, paths):
     student.put_notebook("probe.ipynb", notebook)
     page = student.page
     page.goto(f"{student.server}/lab/tree/probe.ipynb")
-    expect(page.locator(".jp-Notebook .jp-CodeCell")).to_be_visible()
-    expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_be_visible(
-        timeout=60_000
-    )
+    # The status bar names the notebook's kernel once it is connected and idle.
+    expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=60_000)
     student.menu("Run", "runmenu:run-all")
     output = page.locator(".jp-OutputArea-output", has_text="PROBE")
     expect(output).to_be_visible(timeout=60_000)
@@ -209,98 +214,98 @@ def as_account(user, *argv):
     return subprocess.run(["runuser", "-u", user, "--", *argv], capture_output=True, text=True)
 
 
+@contextlib.contextmanager
+def step(title, timings):
+    """Print how long a step of the story took (for the record, never asserted)."""
+    t0 = time.perf_counter()
+    yield
+    timings[title] = round(time.perf_counter() - t0, 1)
+    print(f"[{timings[title]:6.1f} s] {title}")
+
+
 # --- the story ----------------------------------------------------------------------------
 
 
-def test_class_on_jupyterhub(hub, people, album):
-    dep = hub.dep
-    teacher = people(dep.instructors[0])
-    alice, bob, carol = (people(name) for name in dep.students)
-
-    # 1. Students log in; the hub starts their servers while the teacher works.
-    for student in (alice, bob, carol):
-        student.start_login()
-
-    # 2. The teacher releases the assignment from the formgrader.
+def release(teacher):
+    """The teacher generates and releases the assignment in the formgrader."""
+    dep = teacher.hub.dep
     open_formgrader(teacher)
     teacher.screenshot("formgrader")
     formgrader_action(teacher, dep.assignment, "assign", "generated")
     formgrader_action(teacher, dep.assignment, "release", "released")
     expect(teacher.page.locator("td.status")).to_have_text("released")
 
-    # 3. Two students fetch, answer and submit before the deadline.
-    for student in (alice, bob, carol):
-        student.wait_for_lab()
+
+def alice_answers_everything(alice):
     fetch_assignment(alice)
     for name in SUBMITTED:
         alice.put_notebook(f"rnn/{name}", fixtures.student_notebook(name))
     keep_only(alice, SUBMITTED)
     submit(alice)
 
+
+def bob_types_a_bptt_bug(bob):
     fetch_assignment(bob)
     for name in (NB1, NB2):
         bob.put_notebook(f"rnn/{name}", fixtures.student_notebook(name))
     keep_only(bob, SUBMITTED)
-    buggy = fixtures.bug_bptt_sign()[NB3]
+    grade_id = "basicrnncell-backward"
     answer = next(
         c
-        for c in buggy["cells"]
-        if c["metadata"].get("nbgrader", {}).get("grade_id") == "basicrnncell-backward"
+        for c in fixtures.bug_bptt_sign()[NB3]["cells"]
+        if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id
     )
-    type_answer(bob, NB3, "basicrnncell-backward", "".join(answer["source"]))
+    type_answer(bob, NB3, grade_id, "".join(answer["source"]))
     on_disk = bob.api("GET", f"contents/rnn/{NB3}")["content"]
     assert any("(dh[t] - dh_next)" in "".join(c["source"]) for c in on_disk["cells"])
     bob.page.goto(f"{bob.server}/lab")
-    bob.open_assignments()
     submit(bob)
 
-    # 4. The deadline passes (now, in the gradebook); carol submits after it.
-    due = datetime.datetime.now(datetime.UTC)
-    instructor.set_due_date(dep, due.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+
+def carol_submits_late(carol):
+    """The deadline passes (due date: now, in the gradebook); carol submits after it."""
+    dep = carol.hub.dep
+    now = datetime.datetime.now(datetime.UTC)
+    instructor.set_due_date(dep, now.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
     fetch_assignment(carol)
     carol.put_notebook(f"rnn/{NB1}", fixtures.bug_softmax_overflow()[NB1])
     keep_only(carol, (NB1,))
     submit(carol)
 
-    # 5. The teacher collects; the grader account grades with the hardened pipeline.
+
+def collect(teacher):
     teacher.page.reload()
-    formgrader_action(teacher, dep.assignment, "collect", "collected")
+    expect(teacher.page.locator("td.duedate")).not_to_have_text("None")
+    teacher.screenshot("due-date-passed")
+    formgrader_action(teacher, teacher.hub.dep.assignment, "collect", "collected")
     expect(teacher.page.locator("td.num-submissions")).to_have_text("3")
+
+
+def grade(dep):
+    """The grader account runs the hardened pipeline; returns (seconds late, scores)."""
     graded = instructor.grade(dep, workers=2, timeout=GRADE_TIMEOUT)
     print(graded.stdout[-3000:])
     with Gradebook(f"sqlite:///{dep.course_dir}/gradebook.db") as gb:
-        late = {s: gb.find_submission(dep.assignment, s).total_seconds_late for s in dep.students}
-        scores = {
-            s: {nb.name: nb.score for nb in gb.find_submission(dep.assignment, s).notebooks}
-            for s in dep.students
-        }
+        submissions = {s: gb.find_submission(dep.assignment, s) for s in dep.students}
+        late = {s: sub.total_seconds_late for s, sub in submissions.items()}
+        scores = {s: {nb.name: nb.score for nb in sub.notebooks} for s, sub in submissions.items()}
     print(f"seconds late: {late}\nscores: {scores}")
-    assert late[alice.name] == 0 and late[bob.name] == 0 and late[carol.name] > 0
-    teacher.page.goto(f"{hub.url}/services/{dep.course_id}/formgrader/manage_submissions/rnn")
+    return late, scores
+
+
+def release_feedback(teacher):
+    dep = teacher.hub.dep
+    teacher.page.goto(f"{teacher.hub.url}{dep.formgrader_path}/manage_submissions/rnn")
     expect(teacher.page.locator("td.timestamp")).to_have_count(3)
     teacher.screenshot("submissions")
-    teacher.page.goto(f"{hub.url}{dep.formgrader_path}")
+    teacher.page.goto(f"{teacher.hub.url}{dep.formgrader_path}")
     formgrader_action(teacher, dep.assignment, "release-feedback", "feedback-released")
 
-    # 6. Each student reads their score and their failing test's message.
-    text = fetch_and_read_feedback(alice, NB3)
-    assert "Score: 6.0 / 6.0" in text
-    text = fetch_and_read_feedback(bob, NB3)
-    assert "Score: 0.0 / 6.0" in text
-    assert "BasicRNNCell.backward (tanh)" in text and "dx is wrong" in text
-    text = fetch_and_read_feedback(carol, NB1)
-    assert re.search(r"Score: [0-9.]+ / 9\.0", text) and "softmax" in text
-    assert scores[alice.name] == {
-        "01_building_blocks": 9,
-        "02_rnn_forward": 5,
-        "03_bptt": 6,
-        "04_exploding_vanishing": 0,
-        "05_memorization": 0,
-    }
-    assert scores[bob.name]["03_bptt"] == 0
 
-    # 7. What students cannot do.
-    status = carol.page.goto(f"{hub.url}{dep.formgrader_path}").status
+def what_carol_cannot_do(carol, alice):
+    """The formgrader, others' submissions, the course directory, the instructor code."""
+    dep = carol.hub.dep
+    status = carol.page.goto(f"{carol.hub.url}{dep.formgrader_path}").status
     carol.screenshot("formgrader-refused")
     assert status in (403, 404), f"a student reached the formgrader (HTTP {status})"
     inbound = f"{dep.exchange}/{dep.course_id}/inbound"
@@ -322,7 +327,7 @@ def test_class_on_jupyterhub(hub, people, album):
     assert checks.pop("import autograder") == "not found"
     assert checks.pop("import helpers") == "found"
     assert all(result != "allowed" for result in checks.values()), checks
-    # Without the sandbox, as carol's own account on the host: the modes alone hold.
+    # Outside the sandbox, as carol's own account on the host: the modes alone hold.
     for path in (
         f"{dep.course_dir}/gradebook.db",
         f"{dep.course_dir}/source",
@@ -332,3 +337,52 @@ def test_class_on_jupyterhub(hub, people, album):
     ):
         result = as_account(carol.name, "ls", path)
         assert result.returncode != 0 and "Permission denied" in result.stderr, (path, result)
+
+
+def test_class_on_jupyterhub(hub, people):
+    dep = hub.dep
+    teacher = people(dep.instructors[0])
+    alice, bob, carol = (people(name) for name in dep.students)
+    timings = {}
+
+    with step("1. students log in (their servers start meanwhile)", timings):
+        for student in (alice, bob, carol):
+            student.start_login()
+    with step("2. the teacher releases rnn in the formgrader", timings):
+        release(teacher)
+    with step("   (the students' servers are up)", timings):
+        for student in (alice, bob, carol):
+            student.wait_for_lab()
+    with step("3. alice and bob fetch, answer, submit", timings):
+        alice_answers_everything(alice)
+        bob_types_a_bptt_bug(bob)
+    with step("4. the deadline passes, carol submits", timings):
+        carol_submits_late(carol)
+    with step("5. the teacher collects", timings):
+        collect(teacher)
+    with step("   the grader account grades (pipeline, 2 workers)", timings):
+        late, scores = grade(dep)
+    with step("   the teacher releases feedback", timings):
+        release_feedback(teacher)
+    assert late[alice.name] == 0 and late[bob.name] == 0 and late[carol.name] > 0
+    assert scores[alice.name] == {
+        "01_building_blocks": 9,
+        "02_rnn_forward": 5,
+        "03_bptt": 6,
+        "04_exploding_vanishing": 0,
+        "05_memorization": 0,
+    }
+    assert scores[bob.name]["03_bptt"] == 0 and scores[carol.name]["01_building_blocks"] == 8
+
+    with step("6. each student fetches and reads their feedback", timings):
+        text = fetch_and_read_feedback(alice, NB3)
+        assert "03_bptt (Score: 6.0 / 6.0)" in text
+        bptt = "BasicRNNCell.backward (tanh), test 'gradient only at the last step'"
+        text = fetch_and_read_feedback(bob, NB3, failure=bptt)
+        assert "03_bptt (Score: 0.0 / 6.0)" in text and "dx is wrong" in text
+        text = fetch_and_read_feedback(carol, NB1, failure="AssertionError: softmax")
+        assert "01_building_blocks (Score: 8.0 / 9.0)" in text
+        assert "probs contains nan" in text
+    with step("7. what a student cannot do", timings):
+        what_carol_cannot_do(carol, alice)
+    print(f"story: {sum(timings.values()):.1f} s")
