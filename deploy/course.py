@@ -13,7 +13,9 @@ Exchange (nbgrader's default exchange, laid out in advance so the modes are ours
       <course>/                  0755 grader
         outbound/                0755 grader   released assignments: readable by all
         inbound/                 3733 grader   submissions: students may add, not list;
-                                               sticky: nor delete another's
+                                               sticky: nor delete another's; setgid: each
+                                               submission is in the grader's group, and
+                                               0770/0640 (deploy/nbgrader_exchange.py)
         feedback/                0711 grader   released feedback, named by a hash of each
                                                submission's secret: not listable
 

@@ -46,6 +46,10 @@ def main(argv=None):
     print(banner(dep), flush=True)
     argv, env, cwd = command(dep)
     os.chdir(cwd)
+    # Nothing reads the terminal: with it as stdin, every Jupyter server the hub starts
+    # (they inherit it) would answer Ctrl-C with "Shutdown this Jupyter server (y/[n])?"
+    # and wait, and stopping the hub would take half a minute.
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.execve(argv[0], argv, env)
 
 

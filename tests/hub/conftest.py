@@ -47,6 +47,7 @@ PROXY = REPO_ROOT / "deploy" / "proxy" / "node_modules" / ".bin" / "configurable
 HUB_START_TIMEOUT = 90  # s: the hub, the proxy and the formgrader service
 SPAWN_TIMEOUT = 120_000  # ms: a user's server in its sandbox, and JupyterLab loaded
 HUB_STOP_TIMEOUT = 60  # s
+LIST_TIMEOUT = 60_000  # ms: the Assignments tab asks the server, which asks the hub
 
 
 def _free_port():
@@ -284,7 +285,9 @@ class Person:
         self.menu("Nbgrader", "nbgrader:open-assignment-list")
         panel = self.page.locator("#assignments")
         expect(panel).to_be_visible()
-        expect(panel.locator("#course_list_default")).to_have_text(self.hub.dep.course_id)
+        expect(panel.locator("#course_list_default")).to_have_text(
+            self.hub.dep.course_id, timeout=LIST_TIMEOUT
+        )
         return panel
 
     def assignment_row(self, section, assignment):
