@@ -3,7 +3,7 @@
 - ``deployment`` (module): ``deploy.setup`` on a fresh root below /tmp (world-traversable,
   as a server's root would be), with accounts named ``h<run id>-<role>`` so that runs in
   parallel never share one, and free loopback ports. Removed afterwards: the accounts,
-  their processes, the root.
+  their processes, the root (and, before a run, what a killed earlier run left behind).
 - ``hub`` (module): ``jupyterhub`` started exactly as ``make hub`` starts it
   (``deploy.hub.command``), with configurable-http-proxy from deploy/proxy; stopped
   afterwards (it stops the servers, the formgrader service and the proxy).
@@ -81,6 +81,26 @@ def _stop_processes_of(users):
                 pass
 
 
+def _remove(dep):
+    users = [dep.grader, *dep.hub_users]
+    _stop_processes_of(users)
+    for user in users:
+        accounts.remove_user(user)
+    shutil.rmtree(dep.root, ignore_errors=True)
+
+
+def _remove_abandoned_runs():
+    """Accounts and roots of earlier runs that were killed before their teardown."""
+    for root in Path("/tmp").glob("rnn-hub-*"):
+        try:
+            owner = int((root / "owner.pid").read_text())
+            if psutil.pid_exists(owner):
+                continue  # a run in progress, maybe from another checkout
+            _remove(Deployment.load(str(root)))
+        except (OSError, ValueError):
+            continue
+
+
 @pytest.fixture(scope="module")
 def deployment():
     problem = _requirements()
@@ -88,9 +108,11 @@ def deployment():
         if os.environ.get("RNN_SKIP_HUB") == "1":
             pytest.skip(problem)
         pytest.fail(problem + " (set RNN_SKIP_HUB=1 to skip the hub tests instead)")
+    _remove_abandoned_runs()
     run_id = secrets.token_hex(3)
     root = Path(f"/tmp/rnn-hub-{run_id}")
     root.mkdir(mode=0o755)
+    (root / "owner.pid").write_text(str(os.getpid()))
 
     def name(role):  # starts with a letter, far below useradd's 32 characters
         return f"h{run_id}-{role}"
@@ -106,17 +128,13 @@ def deployment():
         proxy_api_port=_free_port(),
         formgrader_port=_free_port(),
     )
-    users = [dep.grader, *dep.hub_users]
     try:
         t0 = time.perf_counter()
         setup.run(dep)
         print(f"deploy.setup took {time.perf_counter() - t0:.1f} s")
         yield dep
     finally:
-        _stop_processes_of(users)
-        for user in users:
-            accounts.remove_user(user)
-        shutil.rmtree(root, ignore_errors=True)
+        _remove(dep)
 
 
 class Hub:
