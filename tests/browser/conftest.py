@@ -5,8 +5,8 @@
   own config, data, runtime and IPython directories, user settings and workspaces), so
   nothing on the developer's machine changes what the tests see. The venv's
   share/jupyter, where the labextensions live, stays on the data path.
-- ``browser`` (session): Debian's /usr/bin/chromium through Playwright's sync API. Never a
-  downloaded browser.
+- ``browser`` (session, tests/chromium.py, shared with tests/hub): Debian's
+  /usr/bin/chromium through Playwright's sync API. Never a downloaded browser.
 - ``lab`` (per test): a fresh page and a ``LabSession`` with the helpers the tests use:
   open a notebook, run all cells, collect error outputs, take screenshots.
 
@@ -28,25 +28,15 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from chromium import VIEWPORT
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
 # Not resolved: .venv/bin/python is a symlink to the system interpreter.
 VENV_BIN = Path(sys.executable).parent
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 1400, "height": 900}
 SERVER_START_TIMEOUT = 60  # s
 OPEN_TIMEOUT = 60  # s: the page, the notebook and an idle kernel
 RUN_TIMEOUT = 120  # s: Run All Cells until every cell is done
@@ -219,30 +209,6 @@ def jupyter_server(tmp_path_factory):
         yield server
     finally:
         server.stop()
-
-
-# --- Chromium -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        message = (
-            f"{CHROMIUM} not found: install Debian's chromium package "
-            "(apt-get install -y chromium; .ci/run installs it in CI). "
-            "Set RNN_SKIP_BROWSER=1 to skip the browser tests instead."
-        )
-        if os.environ.get("RNN_SKIP_BROWSER") == "1":
-            pytest.skip(message)
-        pytest.fail(message)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 # --- per-test page and helpers ------------------------------------------------------------

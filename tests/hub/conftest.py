@@ -7,8 +7,8 @@
 - ``hub`` (module): ``jupyterhub`` started exactly as ``make hub`` starts it
   (``deploy.hub.command``), with configurable-http-proxy from deploy/proxy; stopped
   afterwards (it stops the servers, the formgrader service and the proxy).
-- ``chromium`` (module): Debian's /usr/bin/chromium through Playwright, never a
-  downloaded browser (the flags are tests/browser's).
+- ``browser`` (session, tests/chromium.py): Debian's /usr/bin/chromium through Playwright,
+  never a downloaded browser; the same instance as tests/browser's.
 - ``people``: one browser context per hub user (``Person``): log in, use JupyterLab's
   nbgrader Assignments tab, the Jupyter REST API with the user's own session, screenshots.
 
@@ -31,12 +31,12 @@ from pathlib import Path
 
 import psutil
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))  # deploy/ is run from the checkout, not installed
 
-from browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT  # noqa: E402
+from chromium import CHROMIUM, VIEWPORT  # noqa: E402
 
 from deploy import accounts, setup  # noqa: E402
 from deploy import hub as hub_module  # noqa: E402
@@ -215,18 +215,6 @@ def hub(deployment):
         shutil.copy(log_path, ARTIFACTS / "jupyterhub.log")
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 # --- one person in the browser ---------------------------------------------------------------
 
 
@@ -352,13 +340,13 @@ _failed = pytest.StashKey[bool]()
 
 
 @pytest.fixture
-def people(chromium, hub, album, request):
+def people(browser, hub, album, request):
     """``people(name)``: that user's Person (created on first use)."""
     made = {}
 
     def person(name):
         if name not in made:
-            made[name] = Person(chromium, hub, name, album)
+            made[name] = Person(browser, hub, name, album)
         return made[name]
 
     yield person
