@@ -71,3 +71,21 @@ def test_regenerate_touches_only_that_student(tmp_path):
     pages = regenerate(str(tmp_path), result)
     assert [os.path.basename(p) for p in pages] == [n + ".html" for n in NB]
     assert other.read_text() == "bob's page"
+
+
+def test_command_line_regenerates_from_the_last_grading_run(tmp_path, capsys):
+    import json
+
+    from autograder.feedback.__main__ import main
+
+    (tmp_path / "grading").mkdir()
+    summary = {
+        "results": [rf.result("ada", missing=NB), rf.result("bob", missing=NB)],
+        "intake": {"skipped": [{"file": "ada/x.ipynb", "reason": "not ours", "student": "ada"}]},
+    }
+    (tmp_path / "grading" / "summary.json").write_text(json.dumps(summary))
+    assert main(["--course", str(tmp_path), "--student", "ada"]) == 0
+    assert capsys.readouterr().out == "ada: 5 page(s)\n"
+    assert not (tmp_path / "feedback" / "bob").exists()
+    assert "ada/x.ipynb" in (tmp_path / "feedback" / "ada" / "rnn" / f"{NB[0]}.html").read_text()
+    assert main(["--course", str(tmp_path), "--student", "zed"]) == 2
