@@ -9,7 +9,7 @@ from nbgrader_course import ROOT
 
 from autograder.roster import Roster, RosterError, Student
 from autograder.roster.__main__ import main
-from autograder.roster.gradebook import course_db_url, merge
+from autograder.roster.gradebook import class_list, course_db_url, merge
 
 
 def write(tmp_path, text, encoding="utf-8", name="roster.csv"):
@@ -75,6 +75,18 @@ def test_blank_cells_keep_what_the_gradebook_has():
     assert report.not_on_roster == ["gone"]
 
 
+def test_students_autograde_added_are_not_a_class_list(tmp_path, monkeypatch):
+    import autograder.roster.gradebook as gradebook
+
+    monkeypatch.setattr(gradebook, "has_gradebook", lambda url: True)
+    unnamed = Roster([Student("alice"), Student("bob")])
+    monkeypatch.setattr(Roster, "from_gradebook", classmethod(lambda cls, url: unnamed))
+    assert gradebook.class_list("sqlite:///x") is None
+    named = Roster([Student("alice", "Alice"), Student("bob")])
+    monkeypatch.setattr(Roster, "from_gradebook", classmethod(lambda cls, url: named))
+    assert gradebook.class_list("sqlite:///x") is named
+
+
 def test_an_lms_number_of_another_student_is_refused():
     existing = Roster([Student("old", lms_user_id="7")])
     with pytest.raises(RosterError, match="lms_user_id 7 of new already belongs to old"):
@@ -112,6 +124,7 @@ def test_import_into_a_course_with_nbgraders_own_import(tmp_path, capsys):
         "bkim": Student("bkim", "Bo", "Kim", "bo@example.org", "23456"),
         "cyu": Student("cyu", "Cy", "Yu"),
     }
+    assert sorted(class_list(course_db_url(str(course))).students) == ["alee", "bkim", "cyu"]
     assert main(["list", "--course", str(course)]) == 0
     assert "alee\tAnn Lee\tann@new.org\t12345" in capsys.readouterr().out
     bad = write(tmp_path, "name\nx\n", name="bad.csv")

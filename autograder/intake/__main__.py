@@ -3,7 +3,9 @@
     python -m autograder.intake PATH [--course DIR] [--roster FILE.csv] [--write]
 
 Prints every file found: to be graded (per student) or skipped, with the reason. The
-roster is FILE.csv, else the students in the course's gradebook (if any). --write copies
+roster is FILE.csv, else the class list imported into the gradebook (``python -m
+autograder.roster import``), if any; --no-roster: none (LMS numbers and folder names are
+the student ids). --write copies
 the accepted notebooks into <course>/submitted/<student>/<assignment>/ (nothing there is
 deleted; see write_submitted). Without --write nothing is changed.
 """
@@ -15,16 +17,17 @@ import sys
 import tempfile
 
 from ..paths import ASSIGNMENT, ROOT
+from ..roster.gradebook import class_list, course_db_url
 from ..roster.model import Roster, RosterError
 from . import collect, write_submitted
 
 
 def _roster(args):
+    if args.no_roster:
+        return None
     if args.roster:
         return Roster.read_csv(args.roster)
-    db = os.path.join(args.course, "gradebook.db")
-    roster = Roster.from_gradebook(f"sqlite:///{db}") if os.path.exists(db) else None
-    return roster or None
+    return class_list(course_db_url(args.course))
 
 
 def _notebooks(course):
@@ -38,7 +41,10 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("path", help="folder of submissions (LMS downloads, zips, folders)")
     p.add_argument("--course", default=ROOT, help="the nbgrader course folder")
-    p.add_argument("--roster", help="CSV of students (default: the gradebook's students)")
+    p.add_argument("--roster", help="CSV of students (default: the class list imported)")
+    p.add_argument(
+        "--no-roster", action="store_true", help="no roster: LMS numbers, folder names are the ids"
+    )
     p.add_argument("--lms-timezone", default="UTC", help="zone of Blackboard's file times")
     p.add_argument("--write", action="store_true", help="copy into <course>/submitted")
     args = p.parse_args(argv)

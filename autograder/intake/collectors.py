@@ -4,8 +4,8 @@
         --extractor=autograder.intake.archives.SafeExtractor
 
 recognises Canvas, Moodle and Blackboard names, per-student archives, duplicate suffixes
-("02_rnn_forward (1).ipynb"), maps LMS numbers through the students in the gradebook
-(``python -m autograder.roster import``) and passes Blackboard's times on with their
+("02_rnn_forward (1).ipynb"), maps LMS numbers through the class list imported into the
+gradebook (``python -m autograder.roster import``) and passes Blackboard's times on with their
 zone (``--LmsCollector.lms_timezone=Europe/Berlin``). zip_collect itself still stops for
 everyone on two copies of a notebook without LMS times (Canvas, Moodle); ``python -m
 autograder.grade`` and ``autograder.intake.collect`` keep the newest and go on.
@@ -17,7 +17,7 @@ from nbgrader.plugins import FileNameCollectorPlugin
 from nbgrader.utils import find_all_notebooks
 from traitlets import Unicode
 
-from ..roster.model import Roster
+from ..roster.gradebook import class_list
 from .classify import Candidate, Classifier
 from .result import TIME_FORMAT
 from .scan import FoundFile
@@ -38,8 +38,8 @@ class LmsCollector(FileNameCollectorPlugin):
             course = app.coursedir
             release = course.format_path(course.release_directory, ".", course.assignment_id)
             notebooks = [n[:-6] for n in find_all_notebooks(release)]
-            roster = Roster.from_gradebook(course.db_url)
-            self._classifier = Classifier(notebooks, roster or None, self.lms_timezone)
+            roster = class_list(course.db_url)
+            self._classifier = Classifier(notebooks, roster, self.lms_timezone)
         root = app._format_collect_path(app.extracted_directory)
         logical = os.path.relpath(path, root).replace(os.sep, "/")
         return self._classifier(FoundFile(logical, path, os.path.getmtime(path)))

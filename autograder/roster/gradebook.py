@@ -52,6 +52,23 @@ def course_db_url(course_dir):
     return CourseDirectory(config=config, root=os.path.abspath(course_dir)).db_url
 
 
+def class_list(db_url):
+    """The gradebook's students as a Roster, if a class list was imported, else None.
+
+    ``nbgrader autograde`` adds every student it grades to the gradebook, without names;
+    those alone are not a class list (with them as the roster, every new student of the
+    next download would be "unknown"). A class list is there once a student has a name,
+    an email or an LMS number.
+    """
+    if not has_gradebook(db_url):
+        return None
+    roster = Roster.from_gradebook(db_url)
+    listed = any(
+        s.first_name or s.last_name or s.email or s.lms_user_id for s in roster.students.values()
+    )
+    return roster if listed else None
+
+
 def has_gradebook(db_url):
     if db_url.startswith("sqlite:///"):
         return os.path.exists(db_url[len("sqlite:///") :])
