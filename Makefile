@@ -12,7 +12,7 @@ export PATH := $(BIN):$(PATH)
 # of helpers, however JupyterLab or a script was started.)
 
 .PHONY: help venv proxy workspace lab validate hub test test-fast bench bench-grading claims lint \
-	notebooks release grade bundle clean
+	notebooks release grade bundle clean roster collect feedback canvas-export archive-term
 
 help:
 	@echo "make lab        set up and open the course in JupyterLab (your copy: workspace/)"
@@ -23,7 +23,12 @@ help:
 	@echo "make claims     recompute the figures the course text quotes"
 	@echo "make notebooks  rebuild source/ from autograder/course + the reference"
 	@echo "make release    rebuild release/ from source/ with nbgrader"
+	@echo "make roster     import the class list (ROSTER=students.csv)"
+	@echo "make collect    put downloaded submissions into submitted/ (DOWNLOADS=folder)"
 	@echo "make grade      grade every submission (see README, instructors)"
+	@echo "make feedback   make the feedback pages again from the last grading run"
+	@echo "make canvas-export  grades as a Canvas gradebook import (canvas_grades.csv)"
+	@echo "make archive-term   move this term's grading state into terms/<date>/"
 	@echo "make bundle     build the student bundle in dist/"
 	@echo "make lint       ruff"
 
@@ -101,6 +106,29 @@ bench-grading: venv
 SUBMISSIONS ?= submitted
 grade: venv
 	$(BIN)/python -m autograder.grade $(SUBMISSIONS)
+
+ROSTER ?= students.csv
+roster: venv
+	$(BIN)/python -m autograder.roster import $(ROSTER)
+
+DOWNLOADS ?= downloads
+collect: venv
+	$(BIN)/python -m autograder.intake $(DOWNLOADS) --write
+
+feedback: venv
+	$(BIN)/python -m autograder.feedback
+
+canvas-export: venv
+	$(BIN)/nbgrader export --exporter=autograder.lms_export.canvas.CanvasExportPlugin \
+		--to=canvas_grades.csv
+
+# A new term starts from an empty gradebook: this term's state is moved, never deleted.
+TERM_STATE := gradebook.db submitted autograded feedback downloaded grading grades.csv \
+	canvas_grades.csv
+archive-term:
+	@dest=terms/$$(date +%Y-%m-%d-%H%M%S); mkdir -p $$dest; \
+	for p in $(TERM_STATE); do if [ -e $$p ]; then mv $$p $$dest/; fi; done; \
+	echo "this term's grading state is now in $$dest"
 
 bundle: venv
 	$(BIN)/python -m autograder.bundle dist/student-bundle

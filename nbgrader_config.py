@@ -5,6 +5,8 @@ autograde, generate_feedback, export) and by the hardened pipeline
 (python -m autograder.grade), which adds its sandbox on top of these settings.
 """
 
+from autograder.feedback import TEMPLATES as FEEDBACK_TEMPLATES
+
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "rnn-from-scratch"
@@ -21,9 +23,19 @@ c.OverwriteCells.add_missing_cells = True
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"(Warning|warnings\.warn)"
 
-# Feedback never shows hidden tests, neither in cells nor in tracebacks.
+# Feedback pages (autograder/feedback): never a hidden test, neither in cells nor in
+# tracebacks; each test cell named by its exercise and points; what was not attempted
+# shown as one line; math as MathML (no MathJax from a CDN: readable offline). The
+# course's template folder is named "feedback", so the formgrader's Generate Feedback
+# (which forces template_name = "feedback") uses it too.
 c.GenerateFeedback.preprocessors = [
-    "autograder.grading.feedback.HideHiddenTests",
+    "autograder.feedback.preprocessors.HideHiddenTests",
     "nbgrader.preprocessors.GetGrades",
+    "autograder.feedback.preprocessors.FeedbackContext",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+c.HTMLExporter.extra_template_basedirs = [FEEDBACK_TEMPLATES]
+c.HTMLExporter.filters = {
+    "feedback_markdown": "autograder.feedback.mathml.feedback_markdown",
+    "feedback_latex": "autograder.feedback.mathml.feedback_latex",
+}

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -23,6 +23,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1400, "height": 900}
+
+# Playwright's assertions wait 5 s by default; a loaded CI machine needs more, in every
+# browser test (this module is imported whichever test directory runs first).
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")

@@ -1,127 +1,31 @@
-"""The grading summary: score histogram and per-exercise pass rates, as text and a picture."""
+"""The class summary: grading/summary.md, summary.png and summary.json.
+
+    write(out_dir, results, problems, seconds, workers, names=None, intake=None)
+
+``results``: the per-student result dicts (any set of students: a partial run passes the
+merged class); ``problems``: {student: why not graded}; ``names``: {student: name} from
+the roster; ``intake``: the IntakeResult of the run (its skipped files are listed).
+The text and the chart are made in autograder/reports/.
+"""
 
 import json
 import os
 
-import matplotlib
-
-matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402
-
-from helpers.checks import REGISTRY  # noqa: E402
+from ..reports import figure, markdown
 
 
-def _exercises(results):
-    order = sorted(REGISTRY.values(), key=lambda c: (c.notebook, c.id))
-    return [
-        c
-        for c in order
-        if any(c.id in r["notebooks"].get(c.notebook, {}).get("verdicts", {}) for r in results)
-    ]
-
-
-def pass_rates(results):
-    rates = {}
-    for check in _exercises(results):
-        passed = [
-            r["notebooks"][check.notebook]["verdicts"][check.id]["passed"]
-            for r in results
-            if check.notebook in r["notebooks"]
-        ]
-        rates[check.id] = (sum(passed), len(passed))
-    return rates
-
-
-def max_points(results):
-    for r in results:
-        pts = [v.get("max_points") for e in r["notebooks"].values() for v in e["verdicts"].values()]
-        if pts and None not in pts:
-            return sum(pts)
-    return None
-
-
-def text_summary(results, problems, seconds, workers):
-    total_max = max_points(results)
-    lines = [
-        "# Grading summary",
-        "",
-        f"{len(results)} submissions graded in {seconds:.1f} s with {workers} worker(s) "
-        f"({seconds / max(len(results), 1):.1f} s per submission).",
-        "",
-    ]
-    lines += ["## Scores", "", "| student | score | notes |", "|---|---|---|"]
-    for r in sorted(results, key=lambda r: r["student"]):
-        notes = []
-        if r.get("error"):
-            notes.append(f"grading failed: {r['error']}")
-        for nb, e in r["notebooks"].items():
-            if e["status"] != "graded":
-                notes.append(f"{nb}: {e['status']}")
-            notes += [f"{nb}: {n}" for n in e["notes"]]
-        if r.get("extra_files"):
-            notes.append("ignored files: " + ", ".join(r["extra_files"][:5]))
-        lines.append(
-            f"| {r['student']} | {r.get('total', 0):g} / {total_max or '?'} | "
-            + "; ".join(notes).replace("|", "/")
-            + " |"
-        )
-    for student, why in sorted(problems.items()):
-        lines.append(f"| {student} | not graded | {why} |")
-    lines += ["", "## Score histogram", ""]
-    totals = [r.get("total", 0) for r in results]
-    if totals and total_max:
-        bins = 10
-        counts = [0] * bins
-        for t in totals:
-            counts[min(int(bins * t / total_max), bins - 1)] += 1
-        for i, c in enumerate(counts):
-            lo, hi = total_max * i / bins, total_max * (i + 1) / bins
-            lines.append(f"`{lo:5.1f}-{hi:5.1f}` {'#' * c} {c}")
-    lines += [
-        "",
-        "## Pass rate per exercise",
-        "",
-        "| notebook | exercise | passed |",
-        "|---|---|---|",
-    ]
-    for check_id, (k, n) in pass_rates(results).items():
-        c = REGISTRY[check_id]
-        lines.append(f"| {c.notebook} | {c.title} | {k}/{n} ({100 * k / max(n, 1):.0f} %) |")
-    return "\n".join(lines) + "\n"
-
-
-def figure(results):
-    fig = Figure(figsize=(11, 4.2))
-    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
-    totals = [r.get("total", 0) for r in results]
-    top = max_points(results) or max(totals + [1])
-    ax1.hist(totals, bins=10, range=(0, top), color="#3b6ea8", edgecolor="white")
-    ax1.set_xlabel("score")
-    ax1.set_ylabel("students")
-    ax1.set_title(f"Scores ({len(results)} submissions, max {top:g})")
-    rates = pass_rates(results)
-    names = [REGISTRY[c].title for c in rates]
-    values = [100 * k / max(n, 1) for k, n in rates.values()]
-    ax2.barh(range(len(values)), values, color="#2e8b57")
-    ax2.set_yticks(range(len(values)), names, fontsize=8)
-    ax2.invert_yaxis()
-    ax2.set_xlim(0, 100)
-    ax2.set_xlabel("% of submissions passing")
-    ax2.set_title("Pass rate per exercise")
-    fig.tight_layout()
-    return fig
-
-
-def write(out_dir, results, problems, seconds, workers):
+def write(out_dir, results, problems, seconds, workers, names=None, intake=None):
+    """Write summary.md, summary.json and summary.png into ``out_dir``; return the text."""
     os.makedirs(out_dir, exist_ok=True)
-    text = text_summary(results, problems, seconds, workers)
-    with open(os.path.join(out_dir, "summary.md"), "w") as f:
+    text = markdown.render(results, problems, seconds, workers, names, intake)
+    with open(os.path.join(out_dir, "summary.md"), "w", encoding="utf-8") as f:
         f.write(text)
-    with open(os.path.join(out_dir, "summary.json"), "w") as f:
-        json.dump(
-            {"seconds": seconds, "workers": workers, "results": results, "not_graded": problems},
-            f,
-            indent=1,
-        )
-    figure(results).savefig(os.path.join(out_dir, "summary.png"), dpi=90)
+    data = {"seconds": seconds, "workers": workers, "results": results, "not_graded": problems}
+    if names:
+        data["names"] = names
+    if intake is not None:
+        data["intake"] = intake.as_dict()
+    with open(os.path.join(out_dir, "summary.json"), "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1)
+    figure.figure(results).savefig(os.path.join(out_dir, "summary.png"), dpi=90)
     return text

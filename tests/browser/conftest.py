@@ -30,7 +30,6 @@ from pathlib import Path
 import pytest
 from chromium import VIEWPORT
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import expect
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
@@ -52,8 +51,6 @@ LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
 }
 
-# Playwright's assertions wait 5 s by default; a loaded CI machine needs more.
-expect.set_options(timeout=15_000)
 
 _phase_reports = pytest.StashKey[dict]()
 _screenshots = pytest.StashKey[dict]()

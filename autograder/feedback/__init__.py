@@ -1,0 +1,16 @@
+"""Feedback pages a student reads offline.
+
+- notebook pages: nbgrader's GenerateFeedback with the course's template
+  (templates/feedback/), preprocessors (preprocessors.py) and MathML math (mathml.py),
+  all configured in nbgrader_config.py;
+- pages for notebooks nbgrader has no page for (missing, unreadable, not run to the
+  end): pages.py;
+- ``student.regenerate(course_dir, result, ...)``: both, for one student only.
+
+This module stays light (nbgrader_config.py imports it for TEMPLATES on every nbgrader
+command): import the functions from their modules.
+"""
+
+import os
+
+TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")

@@ -1,0 +1,159 @@
+"""One found file -> a notebook of a student (a Candidate), a submission time, or a Skip
+with the reason.
+
+Whose file: the first component of its logical path that an LMS named (Canvas, Moodle,
+Blackboard: see naming.py) gives the student; otherwise the first component is the
+student's folder or archive (nbgrader's <student>/<assignment>/*.ipynb, <student>/*.ipynb,
+<student>.zip). Which notebook: the file name, less any duplicate suffix.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from nbgrader.utils import parse_utc
+
+from ..roster.model import STUDENT_ID
+from .archives import archive_stem
+from .identify import Owner, identify
+from .naming import notebook_of, parse_lms_name
+
+SYSTEM_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+TIMESTAMP_FILE = "timestamp.txt"
+
+# Why a file is not graded (Skip.code); the summary groups by these.
+NOT_NOTEBOOK = "not a notebook"
+UNRECOGNISED = "unrecognised notebook"
+UNKNOWN_STUDENT = "unknown student"
+NO_OWNER = "no student"
+OLDER_DUPLICATE = "older duplicate"
+UNREADABLE = "unreadable"
+SYSTEM = "system file"
+SUBMISSION_TIME = "submission time"  # read, not graded: timestamp.txt, Blackboard receipts
+
+
+@dataclass
+class Candidate:
+    """A notebook file that belongs to a student."""
+
+    student: str
+    notebook: str  # the notebook's file name in the assignment
+    file: object  # the FoundFile
+    rank: tuple = ()  # copy rank from duplicate suffixes
+    timestamp: datetime | None = None  # aware, UTC
+    note: str = ""
+
+
+@dataclass
+class Stamp:
+    """A submission time read from a file (nbgrader's timestamp.txt)."""
+
+    student: str
+    timestamp: datetime
+    file: object
+
+
+@dataclass
+class Skip:
+    file: str  # logical path
+    code: str
+    reason: str
+    student: str | None = None
+
+
+class Classifier:
+    def __init__(self, notebooks, roster=None, lms_timezone="UTC"):
+        self.notebooks = set(notebooks)
+        self.roster = roster
+        self.zone = ZoneInfo(lms_timezone)
+
+    def __call__(self, found):
+        parts = found.parts
+        system = _system_file(parts)
+        if system:
+            return Skip(found.logical, SYSTEM, system)
+        owner, lms, index = _owner(parts)
+        if owner is None:
+            why = "not in a student folder or archive, and not named by an LMS"
+            return Skip(found.logical, NO_OWNER, why)
+        filename = lms.file if lms and index == len(parts) - 1 else parts[-1]
+        skip = _lms_skip(found, lms)
+        if skip:
+            return skip
+        student, note = identify(owner, self.roster)
+        if student is None:
+            return Skip(found.logical, UNKNOWN_STUDENT, note)
+        if not STUDENT_ID.fullmatch(student):
+            why = f"{student!r} is not a usable student id (letters, digits, _.@+- only)"
+            return Skip(found.logical, UNKNOWN_STUDENT, why)
+        if owner.source == "folder" and filename == TIMESTAMP_FILE:
+            return self._stamp(found, student)
+        return self._notebook(found, filename, student, lms, note)
+
+    def _notebook(self, found, filename, student, lms, note):
+        match = notebook_of(filename, self.notebooks)
+        if match is None:
+            if filename.lower().endswith(".ipynb"):
+                expected = ", ".join(sorted(n + ".ipynb" for n in self.notebooks))
+                why = f"{filename} is not one of the assignment's notebooks ({expected})"
+                return Skip(found.logical, UNRECOGNISED, why, student)
+            return Skip(found.logical, NOT_NOTEBOOK, f"{filename} is not a notebook", student)
+        notebook, rank = match
+        timestamp = None
+        if lms and lms.timestamp:
+            timestamp = lms.timestamp.replace(tzinfo=self.zone).astimezone(UTC)
+        if lms and lms.late:
+            note = "; ".join(filter(None, [note, "Canvas marked the submission late"]))
+        return Candidate(student, notebook, found, rank, timestamp, note)
+
+    def _stamp(self, found, student):
+        try:
+            with open(found.path, encoding="utf-8") as f:
+                value = parse_utc(f.read().strip())
+        except (OSError, ValueError, OverflowError) as e:
+            why = f"timestamp.txt could not be read as a time ({e})"
+            return Skip(found.logical, UNREADABLE, why, student)
+        if value is None:
+            return Skip(found.logical, UNREADABLE, "timestamp.txt is empty", student)
+        return Stamp(student, value.replace(tzinfo=UTC), found)
+
+
+def _system_file(parts):
+    """Why the file is an operating system's or Jupyter's own, or None."""
+    name = parts[-1]
+    if "__MACOSX" in parts or name.startswith("._"):
+        return "macOS archive metadata"
+    if name in SYSTEM_FILES:
+        return "operating system file"
+    if ".ipynb_checkpoints" in parts:
+        return "Jupyter checkpoint (an automatic backup, not the submitted notebook)"
+    return None
+
+
+def _owner(parts):
+    """(Owner, LmsName or None, index of the component that names the owner)."""
+    for i, part in enumerate(parts):
+        lms = parse_lms_name(part)
+        if lms:
+            return Owner(lms.lms, lms.key, lms.name), lms, i
+    if len(parts) >= 2:
+        return Owner("folder", archive_stem(parts[0])), None, 0
+    return None, None, None
+
+
+def _lms_skip(found, lms):
+    """A Skip for LMS files that are not submitted notebooks, else None."""
+    if lms is None:
+        return None
+    if lms.anonymous:
+        why = (
+            "Canvas anonymous grading: the file names no student (turn anonymous grading "
+            "off, or grade these by hand)"
+        )
+        return Skip(found.logical, UNKNOWN_STUDENT, why)
+    if lms.receipt:
+        return Skip(found.logical, SUBMISSION_TIME, "Blackboard receipt (its time is in the names)")
+    if lms.plugin != "file":
+        why = f"Moodle {lms.plugin} submission, not a file"
+        return Skip(found.logical, NOT_NOTEBOOK, why)
+    return None

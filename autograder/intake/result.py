@@ -1,0 +1,81 @@
+"""What an intake found: the notebooks to grade per student, and every other file with
+the reason it is not graded."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"  # nbgrader's Exchange.timestamp_format
+
+
+@dataclass
+class StudentSubmission:
+    """One student's notebooks: {notebook file name: path of the file to grade}."""
+
+    files: dict = field(default_factory=dict)
+    timestamp: datetime | None = None  # aware (UTC), when the LMS or timestamp.txt gives one
+    sources: dict = field(default_factory=dict)  # notebook -> logical path it came from
+    notes: list = field(default_factory=list)  # e.g. "Canvas marked the submission late"
+
+    def timestamp_text(self):
+        """The timestamp as nbgrader writes timestamp.txt (parse_utc reads it back)."""
+        return self.timestamp.strftime(TIME_FORMAT) if self.timestamp else None
+
+
+@dataclass
+class IntakeResult:
+    """``students``: {student id: StudentSubmission}; ``skipped``: [Skip] (file, code,
+    reason, student). ``found`` == ``graded`` + len(``skipped``)."""
+
+    source: str
+    students: dict = field(default_factory=dict)
+    skipped: list = field(default_factory=list)
+
+    @property
+    def graded(self):
+        return sum(len(s.files) for s in self.students.values())
+
+    @property
+    def found(self):
+        return self.graded + len(self.skipped)
+
+    def counts(self):
+        return {"found": self.found, "graded": self.graded, "skipped": len(self.skipped)}
+
+    def skipped_for(self, student):
+        """The (file, reason) pairs skipped for ``student``."""
+        return [(s.file, s.reason) for s in self.skipped if s.student == student]
+
+    def as_dict(self):
+        """Plain data (JSON): counts, per student files/timestamp/sources/notes, skipped."""
+        return {
+            **self.counts(),
+            "source": self.source,
+            "students": {
+                sid: {
+                    "files": dict(sub.files),
+                    "timestamp": sub.timestamp_text(),
+                    "sources": dict(sub.sources),
+                    "notes": list(sub.notes),
+                }
+                for sid, sub in sorted(self.students.items())
+            },
+            "skipped": [
+                {"file": s.file, "code": s.code, "reason": s.reason, "student": s.student}
+                for s in self.skipped
+            ],
+        }
+
+    def report(self):
+        """What the run prints: the counts, then every skipped file grouped by reason."""
+        lines = [
+            f"found {self.found} file(s) in {self.source}: {self.graded} to grade "
+            f"({len(self.students)} student(s)), {len(self.skipped)} skipped"
+        ]
+        by_code = defaultdict(list)
+        for s in self.skipped:
+            by_code[s.code].append(s)
+        for code, count in Counter(s.code for s in self.skipped).most_common():
+            lines.append(f"  {code} ({count}):")
+            lines += [f"    {s.file}: {s.reason}" for s in by_code[code]]
+        return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Grades for learning management systems, as nbgrader export plugins (canvas.py)."""

@@ -1,0 +1,72 @@
+"""summary.md, rendered from templates/summary.md.j2."""
+
+import os
+import statistics
+
+import jinja2
+
+from ..exercises import notebooks as course_notebooks
+from . import stats
+
+TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
+MAX_FAILURES = 3  # most common failure messages shown per exercise
+
+
+def _num(value):
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _pct(count, total):
+    return f"{count} ({100 * count / total:.0f} %)" if total else "0"
+
+
+def _md(text):
+    """One line of Markdown: newlines (a message and its hint) become " / "."""
+    return " / ".join(line.strip() for line in str(text).splitlines() if line.strip())
+
+
+def _cell(text):
+    return _md(text).replace("|", "\\|")
+
+
+def environment():
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(num=_num, pct=_pct, md=_md, cell=_cell)
+    return env
+
+
+def render(results, problems, seconds=None, workers=None, names=None, intake=None):
+    """The text of summary.md for ``results`` (any set of students) and ``problems``
+    ({student: why not graded}); ``names``: {student: name}; ``intake``: IntakeResult."""
+    names = names or {}
+    results = sorted(results, key=lambda r: r["student"])
+    totals = [r.get("total", 0) or 0 for r in results]
+    top = stats.max_points(results)
+    return (
+        environment()
+        .get_template("summary.md.j2")
+        .render(
+            results=results,
+            seconds=seconds,
+            workers=workers,
+            problems=problems or {},
+            intake=intake,
+            top=top,
+            mean=round(statistics.fmean(totals), 1) if totals else 0,
+            median=statistics.median(totals) if totals else 0,
+            full=sum(t >= top for t in totals),
+            zero=sum(t == 0 for t in totals),
+            exercises=stats.exercise_stats(results),
+            max_failures=MAX_FAILURES,
+            histogram=stats.histogram(totals, top),
+            notebooks=course_notebooks(),
+            students=[stats.student_report(r, names) for r in results],
+            name_of=lambda s: f" ({names[s]})" if s in names else "",
+        )
+    )

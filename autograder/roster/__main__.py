@@ -1,0 +1,46 @@
+"""Import the class list into the gradebook; list the students it holds.
+
+    python -m autograder.roster import students.csv [--course DIR]
+    python -m autograder.roster list [--course DIR]
+    make roster ROSTER=students.csv
+
+The CSV has a header row with id (required), first_name, last_name, email, lms_user_id
+(see autograder/roster/model.py). Importing again updates: changed values are replaced,
+a blank cell keeps the gradebook's value, and nobody is removed.
+"""
+
+import argparse
+import sys
+
+from ..paths import ROOT
+from .gradebook import course_db_url, has_gradebook, import_roster
+from .model import Roster, RosterError
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    imp = sub.add_parser("import", help="add or update the students of a CSV file")
+    imp.add_argument("csv")
+    imp.add_argument("--course", default=ROOT, help="the nbgrader course folder")
+    lst = sub.add_parser("list", help="the students in the gradebook")
+    lst.add_argument("--course", default=ROOT, help="the nbgrader course folder")
+    args = p.parse_args(argv)
+    try:
+        if args.command == "import":
+            report = import_roster(args.course, Roster.read_csv(args.csv))
+            print("\n".join(report.lines()))
+        else:
+            db_url = course_db_url(args.course)
+            roster = Roster.from_gradebook(db_url) if has_gradebook(db_url) else Roster()
+            for s in sorted(roster.students.values(), key=lambda s: s.id):
+                print(f"{s.id}\t{s.full_name}\t{s.email}\t{s.lms_user_id}")
+            print(f"{len(roster)} student(s)", file=sys.stderr)
+    except RosterError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""Bulk downloads as Canvas, Moodle and Blackboard name them, built by the tests.
+
+Each builder writes archives (or folders) into a directory and returns what a correct
+intake must make of them. The names follow autograder/intake/naming.py (which cites the
+LMS source code): Canvas "<name>[_LATE]_<user id>_<attachment id>_<file>", Moodle
+"<Full Name>_<participant>_assignsubmission_file_/<file>", Blackboard
+"<assignment>_<username>_attempt_<YYYY-MM-DD-HH-MM-SS>_<file>" plus a receipt.
+"""
+
+import io
+import json
+import os
+import tarfile
+import zipfile
+
+NB1, NB2, NB3 = "01_building_blocks.ipynb", "02_rnn_forward.ipynb", "03_bptt.ipynb"
+
+
+def notebook(marker):
+    """A tiny notebook whose content says which copy it is."""
+    return json.dumps({"cells": [], "metadata": {"marker": marker}, "nbformat": 4})
+
+
+def marker(path):
+    with open(path) as f:
+        return json.load(f)["metadata"]["marker"]
+
+
+def zip_files(path, members, dates=None):
+    """A zip at ``path`` with {member name: text}; ``dates``: {member: (y, m, d, H, M, S)}."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with zipfile.ZipFile(path, "w") as z:
+        for name, text in members.items():
+            info = zipfile.ZipInfo(name, (dates or {}).get(name, (2026, 3, 1, 12, 0, 0)))
+            z.writestr(info, text)
+
+
+def zip_bytes(members):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, text in members.items():
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
+def tar_files(path, members, links=()):
+    """A .tar.gz with {member: text} and symbolic links [(name, target)]."""
+    with tarfile.open(path, "w:gz") as t:
+        for name, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+        for name, target in links:
+            info = tarfile.TarInfo(name)
+            info.type = tarfile.SYMTYPE
+            info.linkname = target
+            t.addfile(info)
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+# Canvas: ContentZipper names the zip "<course slug>-<assignment slug> submissions.zip".
+CANVAS_ZIP = "rnn-from-scratch-rnn submissions.zip"
+
+
+def canvas_download(directory):
+    members = {
+        f"leeann_12345_900001_{NB1}": notebook("canvas lee nb1"),
+        # re-uploaded: Canvas renamed it in the submissions folder
+        "leeann_12345_900002_02_rnn_forward-1.ipynb": notebook("canvas lee nb2"),
+        f"obrienpat_LATE_23456_900003_{NB1}": notebook("canvas obrien nb1"),
+        "leeann_12345_900005_notes.txt": "my notes",
+        "leeann_12345_900006_homework.ipynb": notebook("misnamed"),
+        f"anon_AbC12_900007_{NB1}": notebook("anonymous"),
+        "kimsam_45678_900008_submission.zip": zip_bytes(
+            {
+                f"rnn/{NB3}": notebook("canvas kim nb3"),
+                f"rnn/.ipynb_checkpoints/{NB3[:-6]}-checkpoint.ipynb": notebook("checkpoint"),
+                f"__MACOSX/rnn/._{NB3}": "resource fork",
+            }
+        ),
+        f"nobodyx_99999_900009_{NB1}": notebook("not on the roster"),
+    }
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, CANVAS_ZIP)
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return path
+
+
+# Moodle: "<course shortname>-<assignment name>-<cmid>.zip", one folder per participant.
+MOODLE_ZIP = "RNN-RNN assignment-42.zip"
+
+
+def moodle_download(directory):
+    path = os.path.join(directory, MOODLE_ZIP)
+    zip_files(
+        path,
+        {
+            f"Ann Lee_1234567_assignsubmission_file_/{NB1}": notebook("moodle lee nb1 old"),
+            "Ann Lee_1234567_assignsubmission_file_/01_building_blocks (1).ipynb": notebook(
+                "moodle lee nb1 new"
+            ),
+            f"Pat OBrien_7654321_assignsubmission_file_/work/{NB2}": notebook("moodle obrien"),
+            # the "download submissions in folders" option off: flat names
+            f"Sam Kim_5555555_assignsubmission_file_{NB3}": notebook("moodle kim flat"),
+            "Ann Lee_1234567_assignsubmission_onlinetext_onlinetext.html": "<p>hi</p>",
+        },
+    )
+    return path
+
+
+BLACKBOARD_ZIP = "gradebook_RNN101_2026_RNN_2026-03-03-18-00-00.zip"
+RECEIPT = """Name: Jo Doe (jdoe)
+Assignment: RNN
+Date Submitted: Monday, March 2, 2026 9:30:00 AM EST
+Current Grade: Needs Grading
+"""
+
+
+def blackboard_download(directory):
+    path = os.path.join(directory, BLACKBOARD_ZIP)
+    zip_files(
+        path,
+        {
+            f"RNN_jdoe_attempt_2026-03-01-10-00-00_{NB1}": notebook("bb first attempt"),
+            "RNN_jdoe_attempt_2026-03-01-10-00-00.txt": RECEIPT,
+            # the second attempt, downloaded twice by the student's browser
+            "RNN_jdoe_attempt_2026-03-02-09-30-00_01_building_blocks(1).ipynb": notebook(
+                "bb second attempt"
+            ),
+            "RNN_jdoe_attempt_2026-03-02-09-30-00.txt": RECEIPT,
+            f"RNN_mroe_attempt_2026-03-01-11-00-00_{NB2}": notebook("bb mroe"),
+        },
+    )
+    return path

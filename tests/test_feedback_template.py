@@ -1,0 +1,85 @@
+"""The course's feedback template and FeedbackContext on a small hand-made notebook,
+rendered in-process by nbconvert as nbgrader's GenerateFeedback does (no grading)."""
+
+import html
+import re
+
+import nbformat
+from nbconvert import HTMLExporter
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from autograder.feedback import TEMPLATES
+from autograder.feedback.preprocessors import FeedbackContext
+
+STUB = "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
+
+
+def nbgrader(cell, **meta):
+    cell.metadata["nbgrader"] = {"grade_id": meta.pop("grade_id"), **meta}
+    return cell
+
+
+def notebook(answer=STUB):
+    stub_error = new_output(
+        "error", ename="NotImplementedError", evalue="", traceback=["long", "traceback"]
+    )
+    return new_notebook(
+        cells=[
+            new_markdown_cell("The softmax: $\\operatorname{softmax}(z)_i = e^{z_i} / Z$"),
+            nbgrader(new_code_cell(answer), grade_id="softmax", solution=True),
+            nbgrader(
+                new_code_cell("assert check_softmax(softmax)", outputs=[stub_error]),
+                grade_id="test_softmax",
+                grade=True,
+                score=0.0,
+                points=1.0,
+            ),
+            new_code_cell("print(f(1))  # a cell the student added", outputs=[stub_error]),
+        ]
+    )
+
+
+def render(nb):
+    resources = {
+        "nbgrader": {
+            "student": "ada",
+            "notebook": "01_building_blocks",
+            "assignment": "rnn",
+            "score": 0.0,
+            "max_score": 1.0,
+            "late_penalty": 0.0,
+        }
+    }
+    context = FeedbackContext()
+    context._stubs = lambda resources: {"softmax": STUB}
+    nb, resources = context.preprocess(nb, resources)
+    exporter = HTMLExporter(
+        template_name="feedback",
+        extra_template_basedirs=[TEMPLATES],
+        filters={
+            "feedback_markdown": "autograder.feedback.mathml.feedback_markdown",
+            "feedback_latex": "autograder.feedback.mathml.feedback_latex",
+        },
+    )
+    page, _ = exporter.from_notebook_node(nbformat.from_dict(nb), resources)
+    body = re.sub(r"<style.*?</style>", " ", page, flags=re.S)
+    return page, " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def test_nothing_attempted_shows_one_line_per_exercise_and_no_cells():
+    page, text = render(notebook())
+    assert "not attempted softmax 0 / 1" in text and "Nothing answered yet" in text
+    assert "NotImplementedError" not in page and "<math" not in page  # no cells at all
+
+
+def test_attempted_headers_math_and_collapsed_stub_errors():
+    page, text = render(notebook(answer="def f(x):\n    return x\n"))
+    assert "Exercise: softmax · failed" in text and "0 / 1 point" in text
+    assert "Your answer" in text and "(not attempted" not in text
+    assert re.search(r"<math [^>]*MathML", page) and "$" not in text
+    # the cell the student added (no nbgrader metadata) renders, its stub error in one line
+    assert "(this cell uses an answer you have not written yet)" in text
+    assert "long traceback" not in text
+    assert "<script" not in page and "http://" not in page.replace(
+        "http://www.w3.org/1998/Math/MathML", ""
+    )
