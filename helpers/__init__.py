@@ -15,11 +15,12 @@ from threadpoolctl import threadpool_limits
 
 __all__ = ["add_to_class"]
 
-# The course's matrices are small (50 x 50 at most): on them, BLAS threads cost far more
-# in synchronisation than they gain (a training step measured 35 ms with every core
-# against 3 ms with one), and the order of floating-point sums would depend on the
-# machine. One thread, however the kernel was started, so every notebook runs fast and a
-# fixed seed gives the same numbers everywhere.
+# The course's matrices are small (50 x 50 at most): on them, BLAS threads gain little
+# and, on a busy machine, cost far more in synchronisation (a training step measured 35 ms
+# with every core against 3 ms with one); and the order of floating-point sums would
+# depend on the thread count. One thread, however the kernel was started, so every
+# notebook runs fast and a fixed seed gives the same numbers whatever the machine's
+# thread settings.
 # RNN_COURSE_BLAS_THREADS=all lifts the limit (the benchmarks measure what it saves).
 BLAS_THREADS = os.environ.get("RNN_COURSE_BLAS_THREADS", "1")
 BLAS_LIMIT = None if BLAS_THREADS == "all" else threadpool_limits(limits=int(BLAS_THREADS))
