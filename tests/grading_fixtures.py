@@ -467,3 +467,28 @@ def broken_missing_and_extra():
         "helpers.py": "x = 1\n",
         "notes.txt": "my notes\n",
     }
+
+
+# ------------------------------------------------------------------ pathological work
+
+HANG = "while True:\n    pass\n"
+
+
+def _first_answer(name):
+    return next(iter(answers(name)))
+
+
+def hang_in_softmax():
+    """Complete and correct, except an endless loop at the top of the softmax answer."""
+    return full(
+        **{NB1[:-6]: student_notebook(NB1, edit={"softmax": ("def softmax", HANG + "def softmax")})}
+    )
+
+
+def hang_everywhere(notebooks=NOTEBOOKS):
+    """An endless loop at the top of the first answer cell of every notebook."""
+    out = {}
+    for n in notebooks:
+        first = _first_answer(n)
+        out[n] = student_notebook(n, replace={first: HANG + answers(n)[first]})
+    return out

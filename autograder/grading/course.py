@@ -64,7 +64,11 @@ class Course:
 
     def nbgrader(self, *args, timeout=None):
         """Run an nbgrader command in the course directory; return the CompletedProcess."""
-        cmd = [os.path.join(venv_bin(), "nbgrader"), *args, f"--CourseDirectory.db_url={self.db_url}"]
+        cmd = [
+            os.path.join(venv_bin(), "nbgrader"),
+            *args,
+            f"--CourseDirectory.db_url={self.db_url}",
+        ]
         return subprocess.run(
             cmd, cwd=self.root, env=tool_env(), capture_output=True, text=True, timeout=timeout
         )
@@ -117,4 +121,3 @@ class Course:
         """Limits derived from the course's timing profile (timing.TimeLimits fields
         may be given, e.g. flat ``cell_seconds``)."""
         return timing.TimeLimits(profile=self.profile(), **settings)
-

@@ -44,4 +44,3 @@ def execute_notebook(preprocessor, nb, resources):
         "times": times.as_dict(),
     }
     return execute_student(job)["notebooks"][name]
-

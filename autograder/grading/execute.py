@@ -121,7 +121,10 @@ class NotebookRun:
         if self.deadline_hit:
             why = f"the notebook exceeded its {self.limit:g} s limit and its kernel was stopped"
         else:
-            why = detail or f"the kernel ended ({self._exit_status()}: memory or CPU limit, or a crash)"
+            why = (
+                detail
+                or f"the kernel ended ({self._exit_status()}: memory or CPU limit, or a crash)"
+            )
         self._mark_unfinished(why)
         return f"could not be run to the end: {why}"
 

@@ -11,6 +11,7 @@ holding the connection file, the kernel's sockets, its IPython profile (which ca
 each cell's output) and its /tmp; a cgroup (isolation.py); the worker's uid.
 """
 
+import atexit
 import contextlib
 import itertools
 import os
@@ -20,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 
-from jupyter_client import KernelManager
+from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
 
 from ..paths import ROOT
@@ -33,17 +34,45 @@ STARTUP = "from autograder.harness.output_cap import install\n\ninstall({limit})
 _counter = itertools.count()
 
 
+_base = None
+
+
 def runtime_base():
     """This process's directory for kernel runtimes (short: Unix socket paths are limited
-    to 107 bytes). Under /run when root, so it is never below a kernel's own /tmp."""
-    if isolation.is_root() and os.path.isdir("/run"):
-        base = os.path.join("/run", "rnn-grading", str(os.getpid()))
-        os.makedirs(base, mode=0o755, exist_ok=True)
-        return base
-    return tempfile.mkdtemp(prefix="rnn-grading-")
+    to 107 bytes). Under /run when root, so it is never below a kernel's own /tmp.
+    Removed when the process ends; what a killed worker left is removed by the next."""
+    global _base
+    if _base is None or not os.path.isdir(_base):
+        if isolation.is_root() and os.path.isdir("/run"):
+            parent = os.path.join("/run", "rnn-grading")
+            _remove_stale(parent)
+            _base = os.path.join(parent, str(os.getpid()))
+            os.makedirs(_base, mode=0o755, exist_ok=True)
+        else:
+            _base = tempfile.mkdtemp(prefix="rnn-grading-")
+        atexit.register(_remove, _base)
+    return _base
 
 
-class SandboxKernelManager(KernelManager):
+def _remove(base):
+    """Unmount the kernels' tmpfs left below ``base``, then delete it."""
+    if os.path.isdir(base):
+        for name in os.listdir(base):
+            if name.startswith("k") and os.path.ismount(os.path.join(base, name)):
+                isolation.unmount(os.path.join(base, name))
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _remove_stale(parent):
+    """Runtime directories of grading processes that no longer exist."""
+    if not os.path.isdir(parent):
+        return
+    for name in os.listdir(parent):
+        if name.isdigit() and not os.path.exists(f"/proc/{name}"):
+            _remove(os.path.join(parent, name))
+
+
+class SandboxKernelManager(AsyncKernelManager):
     """A KernelManager for ipykernel in the sandbox, reached over Unix sockets (the
     sandbox has no network), interrupted by message (signals do not cross bubblewrap's
     PID namespace), with a connection file the kernel's own user can read."""
@@ -89,7 +118,9 @@ class GradingKernel:
             for d, dirs, files in os.walk(self.runtime):
                 for name in [d] + [os.path.join(d, x) for x in dirs + files]:
                     os.chown(name, self.uid, self.uid)
-        self.cgroup = isolation.KernelCgroup.create(os.path.basename(self.runtime) + "-" + str(os.getpid()), self.limits)
+        self.cgroup = isolation.KernelCgroup.create(
+            os.path.basename(self.runtime) + "-" + str(os.getpid()), self.limits
+        )
         self.server = JudgeServer(self.judge_socket, self.session).start()
         return self
 

@@ -63,6 +63,7 @@ class NormalizeSubmission(NbGraderPreprocessor):
         normalized.metadata[META] = {
             "notes": notes,
             "release_changes": releases.changes(received, current),
+            "unanswered": releases.unanswered(normalized, received),
         }
         return normalized, resources
 
@@ -158,7 +159,10 @@ def _failed_note(cell, message):
     if not any(o.output_type == "error" for o in cell.outputs):
         cell.outputs.append(
             nbformat.v4.new_output(
-                "error", ename="GradingError", evalue=message, traceback=[f"GradingError: {message}"]
+                "error",
+                ename="GradingError",
+                evalue=message,
+                traceback=[f"GradingError: {message}"],
             )
         )
 

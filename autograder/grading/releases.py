@@ -82,3 +82,15 @@ def changes(old, new):
     """Grade ids of the read-only and test cells that differ between two versions."""
     before, after = locked_sources(old), locked_sources(new)
     return sorted(k for k in after if k in before and before[k] != after[k])
+
+
+def unanswered(submission, version):
+    """Grade ids of the answer cells the student left as they were given."""
+    given = {_grade_id(c): _source(c) for c in version.cells if _grade_id(c)}
+    return sorted(
+        _grade_id(c)
+        for c in submission.cells
+        if _grade_id(c)
+        and c.metadata["nbgrader"].get("solution")
+        and _source(c) == given.get(_grade_id(c))
+    )

@@ -96,13 +96,7 @@ def kernel_command(spec, argv):
     ]
     if os.geteuid() != 0:  # unprivileged: bubblewrap needs a user namespace
         args.append("--unshare-user")
-    args += ["--ro-bind", "/usr", "/usr"]
-    for link in ("bin", "lib", "lib64", "sbin", "lib32", "libx32"):
-        target = os.path.join("/", link)
-        if os.path.islink(target):
-            args += ["--symlink", os.readlink(target), target]
-        elif os.path.isdir(target):
-            args += ["--ro-bind", target, target]
+    args += _system_dirs()
     args += [
         "--ro-bind",
         "/etc",
@@ -133,18 +127,34 @@ def kernel_command(spec, argv):
     for k, v in sorted(spec.env.items()):
         args += ["--setenv", k, v]
     args.append("--")
-    if spec.uid is not None:
-        # Drop to the worker's unprivileged user with no capabilities left.
-        args += [
-            "/usr/bin/setpriv",
-            f"--reuid={spec.uid}",
-            f"--regid={spec.uid}",
-            "--clear-groups",
-            "--inh-caps=-all",
-            "--bounding-set=-all",
-            "--no-new-privs",
-        ]
-    return args + list(argv)
+    return args + _drop_privileges(spec.uid) + list(argv)
+
+
+def _system_dirs():
+    """/usr read-only, and the top-level links or directories into it."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for link in ("bin", "lib", "lib64", "sbin", "lib32", "libx32"):
+        target = os.path.join("/", link)
+        if os.path.islink(target):
+            args += ["--symlink", os.readlink(target), target]
+        elif os.path.isdir(target):
+            args += ["--ro-bind", target, target]
+    return args
+
+
+def _drop_privileges(uid):
+    """Switch to the worker's unprivileged user with no capabilities left (as root)."""
+    if uid is None:
+        return []
+    return [
+        "/usr/bin/setpriv",
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+    ]
 
 
 def _parents(path):

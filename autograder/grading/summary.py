@@ -40,6 +40,23 @@ def max_points(results):
     return None
 
 
+def _score_row(r, total_max):
+    notes = []
+    if r.get("error"):
+        notes.append(f"grading failed: {r['error']}")
+    for nb, e in r["notebooks"].items():
+        if e["status"] != "graded":
+            notes.append(f"{nb}: {e['status']}")
+        notes += [f"{nb}: {n}" for n in e["notes"]]
+    if r.get("extra_files"):
+        notes.append("ignored files: " + ", ".join(r["extra_files"][:5]))
+    return (
+        f"| {r['student']} | {r.get('total', 0):g} / {total_max or '?'} | "
+        + "; ".join(notes).replace("|", "/")
+        + " |"
+    )
+
+
 def text_summary(results, problems, seconds, workers):
     total_max = max_points(results)
     lines = [
@@ -51,20 +68,7 @@ def text_summary(results, problems, seconds, workers):
     ]
     lines += ["## Scores", "", "| student | score | notes |", "|---|---|---|"]
     for r in sorted(results, key=lambda r: r["student"]):
-        notes = []
-        if r.get("error"):
-            notes.append(f"grading failed: {r['error']}")
-        for nb, e in r["notebooks"].items():
-            if e["status"] != "graded":
-                notes.append(f"{nb}: {e['status']}")
-            notes += [f"{nb}: {n}" for n in e["notes"]]
-        if r.get("extra_files"):
-            notes.append("ignored files: " + ", ".join(r["extra_files"][:5]))
-        lines.append(
-            f"| {r['student']} | {r.get('total', 0):g} / {total_max or '?'} | "
-            + "; ".join(notes).replace("|", "/")
-            + " |"
-        )
+        lines.append(_score_row(r, total_max))
     for student, why in sorted(problems.items()):
         lines.append(f"| {student} | not graded | {why} |")
     lines += ["", "## Score histogram", ""]
@@ -112,9 +116,25 @@ def figure(results):
     return fig
 
 
-def write(out_dir, results, problems, seconds, workers):
+def release_changes_text(changes):
+    """The instructor's own changes to the release, listed once (not as tampering)."""
+    if not changes:
+        return ""
+    lines = [
+        "",
+        "## Changes to the released notebooks",
+        "",
+        "Some submissions were made on an earlier version of the release. These read-only",
+        "or test cells differ from it; the current version was used for everyone:",
+        "",
+    ]
+    lines += [f"- {nb}: {', '.join(cells)}" for nb, cells in sorted(changes.items())]
+    return "\n".join(lines) + "\n"
+
+
+def write(out_dir, results, problems, seconds, workers, release_changes=None):
     os.makedirs(out_dir, exist_ok=True)
-    text = text_summary(results, problems, seconds, workers)
+    text = text_summary(results, problems, seconds, workers) + release_changes_text(release_changes)
     with open(os.path.join(out_dir, "summary.md"), "w") as f:
         f.write(text)
     with open(os.path.join(out_dir, "summary.json"), "w") as f:

@@ -79,9 +79,7 @@ class TimeLimits:
         if not entry:
             return FALLBACK_NOTEBOOK_SECONDS
         extra = sum((carried or {}).values())
-        return round(
-            (self.multiple * (entry["total"] + extra) + 4 * self.margin) * self.load, 1
-        )
+        return round((self.multiple * (entry["total"] + extra) + 4 * self.margin) * self.load, 1)
 
     def flat(self):
         return self.cell_seconds is not None and self.notebook_seconds is not None
@@ -98,7 +96,9 @@ def load_profile(path, hashes):
             stored = json.load(f)
     except (OSError, ValueError):
         return {}
-    return {n: e for n, e in stored.items() if isinstance(e, dict) and e.get("hash") == hashes.get(n)}
+    return {
+        n: e for n, e in stored.items() if isinstance(e, dict) and e.get("hash") == hashes.get(n)
+    }
 
 
 def save_profile(path, profile):
