@@ -108,14 +108,25 @@ class KernelCgroup:
             return None
         return None
 
+    @staticmethod
+    def _remove_stale(parent, version):
+        """Groups left by grading processes that were killed (named ``...-<pid>``)."""
+        if not os.path.isdir(parent):
+            return
+        for name in os.listdir(parent):
+            pid = name.rsplit("-", 1)[-1]
+            if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+                KernelCgroup([os.path.join(parent, name)], version).remove()
+
     @classmethod
     def _create_v1(cls, name, limits, own):
         dirs = []
         try:
             for c in V1_CONTROLLERS:
-                d = os.path.join(CGROUP_ROOT, c, own.get(c, "/").lstrip("/"), "rnn-grading", name)
-                os.makedirs(d)
-                dirs.append(d)
+                parent = os.path.join(CGROUP_ROOT, c, own.get(c, "/").lstrip("/"), "rnn-grading")
+                cls._remove_stale(parent, 1)
+                os.makedirs(os.path.join(parent, name))
+                dirs.append(os.path.join(parent, name))
             pids, memory, cpu = dirs
             _write(os.path.join(pids, "pids.max"), limits.processes)
             _write(os.path.join(memory, "memory.limit_in_bytes"), limits.cgroup_memory_bytes)
@@ -130,6 +141,7 @@ class KernelCgroup:
     def _create_v2(cls, name, limits, own):
         parent = os.path.join(CGROUP_ROOT, own.get("", "/").lstrip("/"), "rnn-grading")
         os.makedirs(parent, exist_ok=True)
+        cls._remove_stale(parent, 2)
         _write(os.path.join(parent, "cgroup.subtree_control"), "+pids +memory +cpu")
         d = os.path.join(parent, name)
         os.makedirs(d)
