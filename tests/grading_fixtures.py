@@ -515,7 +515,7 @@ for _ in range(4):  # each within its own address space limit, together far beyo
     pid = os.fork()
     if pid == 0:
         try:
-            hog = np.ones(3 * 10**8)
+            hog = np.ones(10**8)  # 0.8 GB each, within one kernel's address space
             time.sleep(3)
         finally:
             os._exit(0)

@@ -1,4 +1,6 @@
-"""Repair a submitted notebook against the released one, before nbgrader sees it.
+"""Repair a submitted notebook against the released one: the first step of nbgrader's
+sanitize pass (preprocessors.NormalizeSubmission), in the pipeline and in plain
+``nbgrader autograde`` alike.
 
 nbgrader 0.9.6 aborts a whole batch on a duplicated test cell, fails a submission
 whose cell ids were renamed, and scores 0 for a deleted test cell unless told

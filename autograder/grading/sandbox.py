@@ -29,7 +29,9 @@ class SandboxUnavailable(RuntimeError):
 class Limits:
     """Resources of one kernel (time limits are in timing.py)."""
 
-    memory_bytes: int = 3 * 1024**3  # address space of the kernel (numpy needs headroom)
+    # Address space of one kernel: the whole course peaks well under 1 GiB (measured), and
+    # a memory bomb should fail fast and leave room for 8 kernels on a 24 GiB machine.
+    memory_bytes: int = 1536 * 1024**2
     cpu_seconds: int = 600  # whole notebook
     processes: int = 256  # per kernel (cgroup), and per worker uid (RLIMIT_NPROC)
     file_bytes: int = 64 * 1024**2  # one file
@@ -41,7 +43,7 @@ class Limits:
     def cgroup_memory_bytes(self):
         """All processes of the kernel together, its tmpfs included. Above the address
         space limit, so that one process running out gets a MemoryError it can handle."""
-        return self.memory_bytes + 1024**3
+        return self.memory_bytes + 512 * 1024**2
 
 
 @dataclass
