@@ -187,7 +187,12 @@ def run_notebook(name, text, workdir, settings, carried):
         f.write(text)
     os.chmod(path, 0o644)
     kernel = GradingKernel(
-        workdir, settings["limits"], settings["salt"], settings["student"], isolation.claim_uid()
+        workdir,
+        settings["limits"],
+        settings["salt"],
+        settings["student"],
+        isolation.claim_uid(),
+        settings["run"],
     )
     run = NotebookRun(name, nb, kernel, settings["times"], carried)
     try:
@@ -222,6 +227,7 @@ def _settings(job):
         "times": times,
         "salt": f"{job['secret']}:{job['student']}",
         "student": job["student"],
+        "run": job.get("run", "run"),  # kernels of one grading run share a cgroup
     }
 
 
@@ -230,7 +236,8 @@ def execute_student(job):
 
     ``job``: {"student", "secret", "notebooks": [[name, notebook JSON text], ...] in
     course order, "limits": sandbox.Limits fields, "times": timing.TimeLimits fields,
-    and optionally "earlier": notebooks already executed, for the imports}.
+    and optionally "earlier": notebooks already executed, for the imports, and "run":
+    a name shared by the jobs of one grading run}.
     Returns {"student", "seconds", "host", "notebooks": {name: record}}.
     """
     t0 = time.perf_counter()

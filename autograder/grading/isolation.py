@@ -93,17 +93,21 @@ class KernelCgroup:
         self.dirs, self.version = dirs, version
 
     @classmethod
-    def create(cls, name, limits):
-        """A new cgroup with ``limits`` (a sandbox.Limits), or None where none can be made."""
+    def create(cls, name, limits, run="run"):
+        """A new cgroup with ``limits`` (a sandbox.Limits), or None where none can be made.
+
+        Kernels are grouped per grading run (``rnn-grading/<run>/<kernel>``): the CPU is
+        shared equally between runs first, then between the kernels of a run, so one
+        run's eight workers do not starve another run's two on the same machine."""
         if not is_root():
             return None
         own = _own_cgroups()
         v1 = [c for c in V1_CONTROLLERS if os.path.isdir(os.path.join(CGROUP_ROOT, c))]
         try:
             if len(v1) == len(V1_CONTROLLERS):
-                return cls._create_v1(name, limits, own)
+                return cls._create_v1(name, limits, own, run)
             if os.path.exists(os.path.join(CGROUP_ROOT, "cgroup.controllers")):
-                return cls._create_v2(name, limits, own)
+                return cls._create_v2(name, limits, own, run)
         except OSError:
             return None
         return None
@@ -119,11 +123,13 @@ class KernelCgroup:
                 KernelCgroup([os.path.join(parent, name)], version).remove()
 
     @classmethod
-    def _create_v1(cls, name, limits, own):
+    def _create_v1(cls, name, limits, own, run):
         dirs = []
         try:
             for c in V1_CONTROLLERS:
-                parent = os.path.join(CGROUP_ROOT, c, own.get(c, "/").lstrip("/"), "rnn-grading")
+                parent = os.path.join(
+                    CGROUP_ROOT, c, own.get(c, "/").lstrip("/"), "rnn-grading", run
+                )
                 cls._remove_stale(parent, 1)
                 os.makedirs(os.path.join(parent, name))
                 dirs.append(os.path.join(parent, name))
@@ -138,11 +144,13 @@ class KernelCgroup:
         return cls(dirs, 1)
 
     @classmethod
-    def _create_v2(cls, name, limits, own):
-        parent = os.path.join(CGROUP_ROOT, own.get("", "/").lstrip("/"), "rnn-grading")
+    def _create_v2(cls, name, limits, own, run):
+        top = os.path.join(CGROUP_ROOT, own.get("", "/").lstrip("/"), "rnn-grading")
+        parent = os.path.join(top, run)
         os.makedirs(parent, exist_ok=True)
         cls._remove_stale(parent, 2)
-        _write(os.path.join(parent, "cgroup.subtree_control"), "+pids +memory +cpu")
+        for d in (top, parent):
+            _write(os.path.join(d, "cgroup.subtree_control"), "+pids +memory +cpu")
         d = os.path.join(parent, name)
         os.makedirs(d)
         group = cls([d], 2)

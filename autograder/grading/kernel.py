@@ -96,8 +96,8 @@ class SandboxKernelManager(AsyncKernelManager):
 class GradingKernel:
     """Everything one kernel needs, set up by ``open`` and torn down by ``close``."""
 
-    def __init__(self, workdir, limits, salt, student, uid):
-        self.workdir, self.limits, self.uid = workdir, limits, uid
+    def __init__(self, workdir, limits, salt, student, uid, run="run"):
+        self.workdir, self.limits, self.uid, self.run = workdir, limits, uid, run
         self.session = JudgeSession(salt=salt, record_path=None, student=student)
         self.runtime = os.path.join(runtime_base(), f"k{next(_counter)}")
         self.mounted = False
@@ -119,7 +119,7 @@ class GradingKernel:
                 for name in [d] + [os.path.join(d, x) for x in dirs + files]:
                     os.chown(name, self.uid, self.uid)
         self.cgroup = isolation.KernelCgroup.create(
-            os.path.basename(self.runtime) + "-" + str(os.getpid()), self.limits
+            f"{os.path.basename(self.runtime)}-{os.getpid()}", self.limits, self.run
         )
         self.server = JudgeServer(self.judge_socket, self.session).start()
         return self

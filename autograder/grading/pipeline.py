@@ -70,6 +70,7 @@ def calibrate(course, backend, names, log):
     """Time the reference notebooks ``names`` in the sandbox; store and return the profile."""
     log(f"timing the reference notebooks for the time limits: {', '.join(names)}")
     job = {
+        "run": RUN,
         "student": "reference-timing",
         "secret": course.secret(),
         "notebooks": [
@@ -113,8 +114,12 @@ def time_limits(course, backend, options, selected):
     return times
 
 
+RUN = f"run-{os.uname().nodename}-{os.getpid()}"  # this coordinator's kernels share a cgroup
+
+
 def make_job(course, prep, sanitized, times, limits):
     return {
+        "run": RUN,
         "student": prep.student,
         "secret": course.secret(),
         "notebooks": [[n, sanitized[n][0]] for n in prep.valid],
