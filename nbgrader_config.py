@@ -1,8 +1,9 @@
 """nbgrader configuration of the course "RNN from scratch".
 
 Used by every nbgrader command run from the repository root (generate_assignment,
-autograde, generate_feedback, export) and by the hardened pipeline
-(python -m autograder.grade), which adds its sandbox on top of these settings.
+autograde, generate_feedback, export), by the formgrader's buttons, and by the grading
+pipeline (python -m autograder.grade), which runs nbgrader's autograde in-process with
+these same preprocessors. See autograder/grading/preprocessors.py for what each does.
 """
 
 from autograder.feedback import TEMPLATES as FEEDBACK_TEMPLATES
@@ -11,17 +12,50 @@ c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "rnn-from-scratch"
 
-# Each cell gets 120 s (the training run in notebook 5 takes a few seconds; the
-# default 30 s is too tight on a loaded machine).
-c.Execute.timeout = 120
+# The gradebook: SQLite in the course directory by default. For many graders or a large
+# class, PostgreSQL (pip package psycopg; the pipeline also takes --db-url):
+# c.CourseDirectory.db_url = "postgresql+psycopg://grader@/rnn?host=/var/run/postgresql"
 
-# Deleted test cells come back from the gradebook instead of silently scoring 0.
-c.OverwriteCells.add_missing_cells = True
+# Student code always runs in the grading sandbox, with the judge outside it, however
+# autograding is started (pipeline, `nbgrader autograde`, formgrader). Submissions are
+# repaired against the release their student received, in one place (NormalizeSubmission:
+# deleted, duplicated, renamed and edited cells); nbgrader's own add_missing_cells is
+# therefore not needed.
+c.Autograde.sanitize_preprocessors = [
+    "autograder.grading.preprocessors.NormalizeSubmission",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "autograder.grading.preprocessors.QuietOverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.autograde_preprocessors = [
+    "autograder.grading.preprocessors.SandboxedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "autograder.grading.preprocessors.ApplyVerdicts",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Time limit of one cell when autograding without a timing profile (the pipeline derives
+# per-cell limits from the reference's own run: autograder/grading/timing.py).
+c.Execute.timeout = 120
 
 # Warnings printed to stderr in a test cell would cost its points in nbgrader; the
 # tests silence numpy's warnings, and this removes any other warning text.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"(Warning|warnings\.warn)"
+
+# Late submissions: nbgrader compares each submission's timestamp.txt with the
+# assignment's due date (set it with `nbgrader db assignment add rnn --duedate="2027-03-01
+# 23:59:00 Europe/Berlin"`; a zone name or "+01:00" attached to the time, never a bare
+# "-0500", which nbgrader reads as seconds). With no due date nothing is late. The
+# penalty is computed per notebook when it is autograded; "none" (default) keeps the
+# score, "zero" gives 0, or name your own plugin (AssignLatePenalties.plugin_class).
+c.LateSubmissionPlugin.penalty_method = "none"
 
 # Feedback pages (autograder/feedback): never a hidden test, neither in cells nor in
 # tracebacks; each test cell named by its exercise and points; what was not attempted

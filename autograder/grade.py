@@ -1,17 +1,21 @@
 """Grade a whole class with one command.
 
-    python -m autograder.grade [SUBMISSIONS] [--course DIR] [--workers N]
+    python -m autograder.grade [SUBMISSIONS] [--course DIR] [--workers N] [--student ID]
+                               [--all] [--dask tcp://scheduler:8786] [--db-url URL]
     make grade SUBMISSIONS=path/to/downloads
 
 SUBMISSIONS is nbgrader's layout (<student>/rnn/*.ipynb; default: the course's
-submitted/ folder) or a folder of LMS zip downloads named <student>.zip. The result:
-autograded/ notebooks, gradebook.db scores, feedback/<student>/rnn/*.html (without
-hidden tests), grades.csv (nbgrader export), and grading/summary.{md,png,json}.
+submitted/ folder) or a folder of LMS zip downloads named <student>.zip. By default a
+run grades the submissions that are new or changed since they were last graded (--all:
+everyone; --student: these). The result: autograded/ notebooks and gradebook scores
+(nbgrader's own autograde, late penalties included), feedback/<student>/rnn/*.html for
+the students graded (without hidden tests), grades.csv (nbgrader export), and
+grading/summary.{md,png,json} for the whole class, merged from grading/results/.
 
 Student code runs in a bubblewrap sandbox (no network, no access to source/, the
-reference or gradebook.db, limits on memory, CPU and time), and scores come from a
-judge outside it (see autograder/grading/). Safe to run again: every run re-grades
-from the archived originals in grading/originals/.
+reference or the gradebook, limits on memory, CPU, processes, disk and time), on local
+worker processes or on a Dask cluster (--dask); scores come from a judge outside the
+sandbox, and only this process writes the gradebook (see autograder/grading/).
 """
 
 import argparse
@@ -19,79 +23,61 @@ import os
 import sys
 import time
 
-from .grading import intake, run, summary
+from .grading import isolation, pipeline
 from .grading.course import Course
-from .grading.sandbox import Limits, SandboxUnavailable, check_available
+from .grading.sandbox import Limits, SandboxUnavailable
 from .paths import ROOT
 
 
-def main(argv=None):
+def parse(argv):
     p = argparse.ArgumentParser(description="Grade every submission of the course.")
     p.add_argument(
-        "submissions",
-        nargs="?",
-        default=None,
-        help="folder of submissions (default: <course>/submitted)",
+        "submissions", nargs="?", default=None, help="folder of submissions (default: submitted/)"
     )
     p.add_argument("--course", default=ROOT, help="nbgrader course directory")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="local workers")
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    p.add_argument("--all", action="store_true", help="grade everyone, changed or not")
+    p.add_argument("--dask", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument("--db-url", help="gradebook URL (default: the course's, or gradebook.db)")
+    p.add_argument("--cell-seconds", type=float, help="flat limit of every cell")
+    p.add_argument("--notebook-seconds", type=float, help="flat limit of every notebook")
     p.add_argument(
-        "--notebook-seconds",
-        type=int,
-        default=Limits.wall_seconds,
-        help="wall-clock limit of one notebook",
+        "--memory-mb", type=int, default=Limits.memory_bytes // 2**20, help="memory of a kernel"
     )
-    p.add_argument(
-        "--cell-seconds", type=int, default=Limits.cell_seconds, help="time limit of one cell"
-    )
-    p.add_argument(
-        "--memory-mb",
-        type=int,
-        default=Limits.memory_bytes // 2**20,
-        help="memory limit of one kernel",
-    )
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
 
-    try:
-        check_available()
-    except SandboxUnavailable as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    course = Course(args.course)
-    t0 = time.perf_counter()
-    if course.ensure_assignment():
-        print(f"added assignment '{course.assignment}' to the gradebook")
+
+def main(argv=None):
+    args = parse(argv)
+    course = Course(args.course, db_url=args.db_url)
     source = args.submissions or course.submitted()
     if not os.path.isdir(source):
         print(f"error: {source} is not a folder", file=sys.stderr)
         return 2
-    students, problems = intake.collect(course, source)
-    if args.student:
-        students = [s for s in students if s in args.student]
-    print(f"grading {len(students)} submissions with {args.workers} worker(s)")
-    prepared = {s: intake.prepare(course, s) for s in students}
-    limits = Limits(
-        wall_seconds=args.notebook_seconds,
+    options = pipeline.Options(
+        workers=max(1, args.workers),
+        students=args.student or [],
+        everyone=args.all,
+        dask=args.dask,
         cell_seconds=args.cell_seconds,
-        memory_bytes=args.memory_mb * 2**20,
+        notebook_seconds=args.notebook_seconds,
+        limits=Limits(memory_bytes=args.memory_mb * 2**20),
     )
-    results = run.grade_all(course, students, prepared, workers=args.workers, limits=limits)
-
-    fb = course.nbgrader("generate_feedback", course.assignment, "--force")
-    if fb.returncode != 0:
-        print(f"warning: nbgrader generate_feedback reported problems:\n{fb.stderr[-2000:]}")
-    for result in results:
-        if result["notebooks"]:
-            run.write_failure_feedback(course, result)
-    export = course.nbgrader("export")
-    if export.returncode != 0:
-        print(f"error: nbgrader export failed:\n{export.stderr[-2000:]}", file=sys.stderr)
-        return 1
+    if not args.dask:
+        print(isolation.describe(options.limits))
+    t0 = time.perf_counter()
+    try:
+        run = pipeline.Coordinator(course, options).grade(source)
+    except SandboxUnavailable as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     seconds = time.perf_counter() - t0
-    text = summary.write(course.work, results, problems, seconds, args.workers)
-    print(text)
+    workers = args.dask or args.workers
+    print(pipeline.write_summary(course, run, seconds, workers))
+    pipeline.write_timings(course, run, seconds)
     print(
+        f"graded {len(run.graded)} submission(s) in {seconds:.1f} s\n"
         f"grades: {course.path('grades.csv')}\nfeedback: {course.path('feedback')}\n"
         f"summary: {os.path.join(course.work, 'summary.md')} (and summary.png)"
     )

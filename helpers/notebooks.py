@@ -13,6 +13,11 @@ definitions), never its demos or tests. Save the earlier notebook (Ctrl+S) after
 changing it. The earlier notebook's own first cell loads the one before it, so the
 whole chain comes along; within one call every notebook is run once, so classes
 stay the same objects all the way down.
+
+When grading, the earlier notebook is the one the grader has just run. An answer cell
+that did not finish there (it hung until its time limit, or the kernel died while it
+ran) is listed in that notebook's metadata and is not run again here: what it should
+have defined gets a stand-in that says why, so one hang costs its own exercise only.
 """
 
 import contextlib
@@ -36,6 +41,13 @@ class LoadedNotebook(types.ModuleType):
         super().__init__(name)
         self.__file__ = path
         self.errors = []
+
+
+def _unavailable(nb):
+    """{grade id: reason} of the cells the grader found unfinished (see above)."""
+    meta = nb.get("metadata", {}).get("rnn_grading", {})
+    found = meta.get("unavailable", {}) if isinstance(meta, dict) else {}
+    return found if isinstance(found, dict) else {}
 
 
 def _exported_cells(nb):
@@ -70,7 +82,11 @@ def _execute(path):
     except (OSError, ValueError) as e:
         raise NotebookLoadError(f"cannot read {path}: {e}") from e
     module = LoadedNotebook(f"notebook_{name}", path)
+    unavailable = _unavailable(nb)
     for index, grade_id, source in _exported_cells(nb):
+        if grade_id in unavailable:
+            module.errors.append((index, grade_id, f"not run again: {unavailable[grade_id]}"))
+            continue
         filename = f"<{name}.ipynb, cell {grade_id}>"
         code = _transform(source)
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
@@ -142,7 +158,10 @@ def import_from_notebook(filename, *names, directory=None):
             found.append(getattr(module, name))
         else:
             reason = (
-                "the notebook could not be read" if module is None else "it is not defined there"
+                "the notebook could not be read"
+                if module is None
+                else "it is not defined there"
+                + (f"; {errors[0][1]!r} failed: {errors[0][2]}" if errors[:1] else "")
             )
             print(f"Warning: {name} is missing from {filename}: using a stand-in")
             found.append(_stand_in(name, filename, reason))

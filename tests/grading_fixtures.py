@@ -467,3 +467,92 @@ def broken_missing_and_extra():
         "helpers.py": "x = 1\n",
         "notes.txt": "my notes\n",
     }
+
+
+# ------------------------------------------------------------------ pathological work
+
+HANG = "while True:\n    pass\n"
+
+
+def _first_answer(name):
+    return next(iter(answers(name)))
+
+
+def hang_in_softmax():
+    """Complete and correct, except an endless loop at the top of the softmax answer."""
+    return full(
+        **{NB1[:-6]: student_notebook(NB1, edit={"softmax": ("def softmax", HANG + "def softmax")})}
+    )
+
+
+def hang_everywhere(notebooks=NOTEBOOKS):
+    """An endless loop at the top of the first answer cell of every notebook."""
+    out = {}
+    for n in notebooks:
+        first = _first_answer(n)
+        out[n] = student_notebook(n, replace={first: HANG + answers(n)[first]})
+    return out
+
+
+# ------------------------------------------------------------------ hostile neighbours
+# Complete notebooks 1-3 with one hostile cell in notebook 1: what they do must cost
+# nobody else anything (each kernel has its own processes, memory, CPU and disk).
+
+FORK_BOMB = """import os, time
+def bomb():
+    while True:
+        try:
+            os.fork()
+        except OSError:
+            time.sleep(0.01)
+bomb()
+"""
+
+MEMORY_HOG = """import os, time
+import numpy as np
+children = []
+for _ in range(4):  # each within its own address space limit, together far beyond
+    pid = os.fork()
+    if pid == 0:
+        try:
+            hog = np.ones(10**8)  # 0.8 GB each, within one kernel's address space
+            time.sleep(3)
+        finally:
+            os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+print("memory hog done")
+"""
+
+CPU_HOG = """import subprocess, sys
+spin = "import time\\nt = time.time()\\nwhile time.time() - t < 15:\\n    pass"
+hogs = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(8)]
+print("cpu hog started")
+"""
+
+DISK_FILLER = """written = 0
+try:
+    for i in range(10**4):
+        with open(f"/tmp/fill{i}", "wb") as f:
+            for _ in range(60):
+                f.write(b"x" * 2**20)
+                written += 1
+except OSError as e:
+    print(f"disk full after {written} MB: {e}")
+"""
+
+
+def hostile(cell, index=None):
+    """Complete notebooks 1-3, with ``cell`` added to notebook 1 (at the end by default)."""
+    nb1 = student_notebook(NB1)
+    where = len(nb1["cells"]) if index is None else index
+    return {
+        NB1: add_cell(nb1, cell, index=where),
+        NB2: student_notebook(NB2),
+        NB3: student_notebook(NB3),
+    }
+
+
+def complete(notebooks=(NB1, NB2, NB3)):
+    return {n: student_notebook(n) for n in notebooks}

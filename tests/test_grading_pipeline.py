@@ -140,6 +140,7 @@ def batch(tmp_path_factory):
         "broken_invalid_json": fx.broken_invalid_json(),
         "broken_structure": fx.broken_structure(),
         "broken_missing_and_extra": fx.broken_missing_and_extra(),
+        "hang_in_softmax": fx.hang_in_softmax(),
     }
     incoming = str(tmp / "incoming")
     for student, files in students.items():
@@ -296,6 +297,14 @@ def test_a_dying_kernel_fails_only_its_notebook(batch, student):
 
 def test_infinite_loop_is_interrupted_and_the_rest_graded(batch):
     assert nb_points(batch, "broken_infinite_loop", NB[0]) == 9
+
+
+def test_a_hang_in_one_answer_costs_that_exercise_only(batch):
+    # notebook 1 hangs once; notebooks 2-5 import it without running that cell again
+    assert total(batch, "hang_in_softmax") == 29
+    assert failed_checks(batch, "hang_in_softmax") == ["softmax"]
+    notes = batch["results"]["hang_in_softmax"]["notebooks"][NB[0]]["notes"]
+    assert any("'softmax' stopped after" in n for n in notes), notes
 
 
 def test_whole_notebook_time_limit(batch):

@@ -48,7 +48,9 @@ def written(tmp_path_factory):
     )
     names = {"alee": "Ann Lee", "bkim": "Bo Kim"}
     problems = {"eve": "no notebook could be read"}
-    text = summary.write(str(tmp_path), class_results(), problems, 12.3, 2, names, intake)
+    text = summary.write(
+        str(tmp_path), class_results(), problems, 12.3, 2, names=names, intake=intake
+    )
     return tmp_path, text
 
 

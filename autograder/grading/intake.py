@@ -1,25 +1,27 @@
-"""Bring submissions into <course>/submitted and normalize them.
+"""Bring submissions into <course>/submitted, and say what each one holds.
 
-Two input layouts are accepted:
+Two input layouts are accepted by ``collect``:
   - nbgrader's: ``<input>/<student>/<assignment>/*.ipynb`` (e.g. the course's own
     ``submitted/`` folder, or a copy of it);
   - LMS downloads: ``<input>/*.zip``, one archive per student named ``<student>.zip``
     (nbgrader's ``zip_collect`` extracts and collects them).
 
-The files a student submitted are archived, unchanged, in
-``<course>/grading/originals/<student>``; what nbgrader grades is the normalized copy
-written to ``<course>/submitted/<student>/<assignment>``. Re-running the pipeline
-starts again from the originals, so it is idempotent.
+``submitted/<student>/<assignment>`` keeps exactly what the student submitted: repairs
+happen in nbgrader's sanitize pass (preprocessors.NormalizeSubmission), never on these
+files. Collecting a new submission replaces that student's folder only; earlier LMS
+downloads are kept in ``downloaded/<assignment>/previous/``.
+
+``prepare`` looks at one student's folder: the notebooks to grade, the ones that cannot
+be read (and why), the ones missing, and the files that are not part of the assignment.
 """
 
-import hashlib
-import json
 import os
 import re
 import shutil
+import time
 import zipfile
 
-from .normalize import InvalidNotebook, normalize_file
+from .normalize import InvalidNotebook, read_submission
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$")
 COLLECT_REGEXP = r".*/extracted/(?P<student_id>[^/]+)/(?:[^/]+/)*(?P<file_id>[^/]+\.ipynb)$"
@@ -52,59 +54,58 @@ def check_zip(path):
     return None
 
 
-def fingerprint(directory):
-    """Hash of every file (name and content) below ``directory``."""
-    h = hashlib.sha256()
-    for dirpath, dirs, files in sorted(os.walk(directory)):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(dirpath, name)
-            h.update(os.path.relpath(path, directory).encode() + b"\0")
-            with open(path, "rb") as f:
-                h.update(hashlib.sha256(f.read()).digest())
-    return h.hexdigest()
+def _collect_zips(course, source, zips, problems):
+    """LMS downloads: check each archive, then nbgrader's zip_collect."""
+    archive = course.path("downloaded", course.assignment, "archive")
+    if os.path.isdir(archive):  # zip_collect takes every archive there: keep old ones aside
+        previous = course.path("downloaded", course.assignment, "previous")
+        os.makedirs(previous, exist_ok=True)
+        os.replace(archive, os.path.join(previous, time.strftime("%Y%m%d-%H%M%S")))
+    os.makedirs(archive)
+    good = []
+    for z in zips:
+        problem = check_zip(os.path.join(source, z))
+        if problem:
+            problems[z[:-4]] = problem
+        else:
+            shutil.copy(os.path.join(source, z), archive)
+            good.append(z)
+    result = course.nbgrader(
+        "zip_collect",
+        course.assignment,
+        "--force",
+        f"--FileNameCollectorPlugin.named_regexp={COLLECT_REGEXP}",
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"nbgrader zip_collect failed:\n{result.stderr[-3000:]}")
+    collected = set(os.listdir(course.submitted())) if os.path.isdir(course.submitted()) else set()
+    for z in good:
+        if z[:-4] not in collected:
+            problems[z[:-4]] = "the archive holds no notebook"
+
+
+def _copy_folders(course, source):
+    """nbgrader's layout elsewhere: each student's folder replaces their own only."""
+    for student in sorted(os.listdir(source)):
+        src = os.path.join(source, student)
+        if not os.path.isdir(src):
+            continue
+        inner = os.path.join(src, course.assignment)
+        dest = course.submitted(student)
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.copytree(inner if os.path.isdir(inner) else src, dest)
 
 
 def collect(course, source):
-    """Copy submissions from ``source`` into the course; return (students, problems)."""
+    """Bring submissions from ``source`` into the course; return (students, problems):
+    every student with a folder in submitted/, and why some could not be taken."""
     source = os.path.abspath(source)
     problems = {}
     zips = sorted(f for f in os.listdir(source) if f.lower().endswith(".zip"))
     if zips:
-        archive = course.path("downloaded", course.assignment, "archive")
-        shutil.rmtree(course.path("downloaded", course.assignment), ignore_errors=True)
-        os.makedirs(archive)
-        for z in list(zips):
-            problem = check_zip(os.path.join(source, z))
-            if problem:
-                problems[z[:-4]] = problem
-                zips.remove(z)
-            else:
-                shutil.copy(os.path.join(source, z), archive)
-        result = course.nbgrader(
-            "zip_collect",
-            course.assignment,
-            "--force",
-            f"--FileNameCollectorPlugin.named_regexp={COLLECT_REGEXP}",
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"nbgrader zip_collect failed:\n{result.stderr[-3000:]}")
-        collected = (
-            set(os.listdir(course.submitted())) if os.path.isdir(course.submitted()) else set()
-        )
-        for z in zips:
-            student = z[:-4]
-            if student not in collected:
-                problems[student] = "the archive holds no notebook"
+        _collect_zips(course, source, zips, problems)
     elif os.path.realpath(source) != os.path.realpath(course.submitted()):
-        for student in sorted(os.listdir(source)):
-            src = os.path.join(source, student)
-            if not os.path.isdir(src):
-                continue
-            inner = os.path.join(src, course.assignment)
-            dest = course.submitted(student)
-            shutil.rmtree(dest, ignore_errors=True)
-            shutil.copytree(inner if os.path.isdir(inner) else src, dest)
+        _copy_folders(course, source)
     students = []
     if os.path.isdir(course.submitted()):
         for student in sorted(os.listdir(course.submitted())):
@@ -118,62 +119,38 @@ def collect(course, source):
 
 
 class Prepared:
-    """What normalization found in one student's submission."""
+    """What one student's submission holds."""
 
     def __init__(self, student):
         self.student = student
-        self.notes = {}  # notebook -> [repairs]
-        self.invalid = {}  # notebook -> reason
+        self.valid = []  # notebooks to grade
+        self.invalid = {}  # notebook -> why it cannot be read
         self.missing = []  # notebooks not submitted
         self.extra = []  # files ignored
+        self.notes = {}  # notebook -> repairs (filled by the sanitize pass)
+        self.metadata = {}  # notebook -> what the sanitize pass recorded
 
 
 def prepare(course, student):
-    """Archive the originals (if new) and write the normalized submission."""
-    state_path = os.path.join(course.work, "state.json")
-    state = {}
-    if os.path.exists(state_path):
-        with open(state_path) as f:
-            state = json.load(f)
-    submitted = course.submitted(student)
-    originals = os.path.join(course.work, "originals", student)
-    if not os.path.isdir(originals) or (
-        os.path.isdir(submitted)
-        and fingerprint(submitted) != state.get(student, {}).get("normalized")
-    ):
-        shutil.rmtree(originals, ignore_errors=True)
-        shutil.copytree(submitted, originals)
-
+    """Inspect ``submitted/<student>/<assignment>`` (reads only)."""
+    folder = course.submitted(student)
     prep = Prepared(student)
-    expected = {n + ".ipynb" for n in course.notebooks()}
-    found = {}
-    for dirpath, _, files in os.walk(originals):
-        for name in files:
-            rel = os.path.relpath(os.path.join(dirpath, name), originals)
-            if name in expected and name not in found:
-                found[name] = os.path.join(dirpath, name)
-            elif name != "timestamp.txt":
-                prep.extra.append(rel)
-    shutil.rmtree(submitted, ignore_errors=True)
-    os.makedirs(submitted)
-    timestamp = os.path.join(originals, "timestamp.txt")
-    if os.path.exists(timestamp):
-        shutil.copy(timestamp, submitted)
-    for name in sorted(expected):
-        nb = name[:-6]
-        if name not in found:
+    expected = course.notebooks()
+    for dirpath, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            rel = os.path.relpath(os.path.join(dirpath, name), folder)
+            if rel != name or not (name.endswith(".ipynb") and name[:-6] in expected):
+                if rel != "timestamp.txt":
+                    prep.extra.append(rel)
+    for nb in expected:
+        path = os.path.join(folder, nb + ".ipynb")
+        if not os.path.exists(path):
             prep.missing.append(nb)
             continue
         try:
-            notes = normalize_file(
-                found[name], os.path.join(course.release_dir(), name), os.path.join(submitted, name)
-            )
-            if notes:
-                prep.notes[nb] = notes
+            read_submission(path)
+            prep.valid.append(nb)
         except InvalidNotebook as e:
             prep.invalid[nb] = str(e)
-    state[student] = {"normalized": fingerprint(submitted)}
-    os.makedirs(course.work, exist_ok=True)
-    with open(state_path, "w") as f:
-        json.dump(state, f, indent=1)
     return prep

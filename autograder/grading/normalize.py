@@ -1,4 +1,6 @@
-"""Repair a submitted notebook against the released one, before nbgrader sees it.
+"""Repair a submitted notebook against the released one: the first step of nbgrader's
+sanitize pass (preprocessors.NormalizeSubmission), in the pipeline and in plain
+``nbgrader autograde`` alike.
 
 nbgrader 0.9.6 aborts a whole batch on a duplicated test cell, fails a submission
 whose cell ids were renamed, and scores 0 for a deleted test cell unless told
@@ -80,71 +82,83 @@ def _student_cell(cell, index):
     return new
 
 
-def normalize(submission, release):
-    """Rebuild ``submission`` on the skeleton of ``release``; return (notebook, notes)."""
-    released = [c for c in release.cells]
-    by_id = {_grade_id(c): c for c in released if _grade_id(c)}
-    order = [_grade_id(c) for c in released]
-    used, notes, cells = set(), [], []
-    for i, cell in enumerate(submission.cells):
-        gid = _grade_id(cell)
-        if gid in by_id and gid not in used:
-            rc = copy.deepcopy(by_id[gid])
-            if rc.metadata["nbgrader"].get("solution"):
-                if cell.get("cell_type") != rc.cell_type:
-                    notes.append(
-                        f"answer cell '{gid}' had been turned into a "
-                        f"{cell.get('cell_type')} cell: restored as code"
-                    )
-                rc.source = _source(cell)
-            elif _source(cell) != _source(rc) or cell.get("cell_type") != rc.cell_type:
-                notes.append(f"read-only cell '{gid}' had been changed: restored")
-            if rc.cell_type == "code":
-                rc.outputs, rc.execution_count = [], None
-            used.add(gid)
-            cells.append(rc)
-        else:
-            if gid in by_id:
-                notes.append(f"a second copy of cell '{gid}' is kept as your own (ungraded) cell")
-            elif gid is not None:
-                notes.append(
-                    f"cell id '{gid}' is not part of the assignment: kept as your own "
-                    f"(ungraded) cell"
-                )
-            cells.append(_student_cell(cell, i))
-    # Put back every released cell that is missing, right after its predecessor.
+def _kind(cell):
+    meta = cell.metadata["nbgrader"]
+    return "answer" if meta.get("solution") else "test" if meta.get("grade") else "read-only"
+
+
+def _released_copy(cell, rc, received, notes):
+    """The released cell ``rc`` in place of the student's ``cell`` (same grade id)."""
+    gid = _grade_id(rc)
+    rc = copy.deepcopy(rc)
+    if rc.metadata["nbgrader"].get("solution"):
+        if cell.get("cell_type") != rc.cell_type:
+            notes.append(
+                f"answer cell '{gid}' had been turned into a "
+                f"{cell.get('cell_type')} cell: restored as code"
+            )
+        rc.source = _source(cell)
+    else:
+        original = received.get(gid, rc)  # what this student was given
+        if _source(cell) != _source(original) or cell.get("cell_type") != original.cell_type:
+            notes.append(f"read-only cell '{gid}' had been changed: restored")
+    if rc.cell_type == "code":
+        rc.outputs, rc.execution_count = [], None
+    return rc
+
+
+def _student_copy(cell, index, by_id, notes):
+    gid = _grade_id(cell)
+    if gid in by_id:
+        notes.append(f"a second copy of cell '{gid}' is kept as your own (ungraded) cell")
+    elif gid is not None:
+        notes.append(
+            f"cell id '{gid}' is not part of the assignment: kept as your own (ungraded) cell"
+        )
+    return _student_cell(cell, index)
+
+
+def _restore_missing(cells, order, by_id, notes):
+    """Put back every released cell that is missing, right after its predecessor."""
+    present = {_grade_id(c) for c in cells}
     for pos, gid in enumerate(order):
-        if gid is None or gid in used:
+        if gid is None or gid in present:
             continue
-        rc = copy.deepcopy(by_id[gid])
         where = 0
         for prev in reversed(order[:pos]):
             idx = next((k for k, c in enumerate(cells) if _grade_id(c) == prev), None)
             if idx is not None:
                 where = idx + 1
                 break
+        rc = copy.deepcopy(by_id[gid])
         cells.insert(where, rc)
-        used.add(gid)
-        kind = (
-            "answer"
-            if rc.metadata["nbgrader"].get("solution")
-            else "test"
-            if rc.metadata["nbgrader"].get("grade")
-            else "read-only"
-        )
+        present.add(gid)
+        kind = _kind(rc)
         notes.append(
             f"{kind} cell '{gid}' was missing: restored from the assignment"
             + (" (without your answer)" if kind == "answer" else "")
         )
+
+
+def normalize(submission, release, received=None):
+    """Rebuild ``submission`` on the skeleton of ``release``; return (notebook, notes).
+
+    ``received`` is the version of the release the student worked on (default: the
+    current one): a read-only cell that matches it is not the student's change, even
+    where the current release differs (the instructor's edit, applied silently).
+    """
+    by_id = {_grade_id(c): c for c in release.cells if _grade_id(c)}
+    order = [_grade_id(c) for c in release.cells]
+    received_by_id = {_grade_id(c): c for c in (received or release).cells if _grade_id(c)}
+    used, notes, cells = set(), [], []
+    for i, cell in enumerate(submission.cells):
+        gid = _grade_id(cell)
+        if gid in by_id and gid not in used:
+            used.add(gid)
+            cells.append(_released_copy(cell, by_id[gid], received_by_id, notes))
+        else:
+            cells.append(_student_copy(cell, i, by_id, notes))
+    _restore_missing(cells, order, by_id, notes)
     nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(release.metadata))
     nbformat.validate(nb)
     return nb, notes
-
-
-def normalize_file(path, release_path, out_path):
-    """Normalize one file; return the notes. Raises InvalidNotebook."""
-    submission = read_submission(path)
-    release = nbformat.read(release_path, as_version=4)
-    nb, notes = normalize(submission, release)
-    nbformat.write(nb, out_path)
-    return notes

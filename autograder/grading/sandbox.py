@@ -3,12 +3,13 @@
 What the student's code sees: the system's programs and libraries read-only, the
 Python interpreter and the course's virtual environment read-only, the public
 ``helpers`` package and the kernel half of the hidden tests (``autograder/harness``)
-read-only, its own submission directory read-only, a private /tmp, and one private
-runtime directory for the kernel's sockets. Nothing else exists: not source/, not the
-reference, not gradebook.db, not other students' work. It has no network (its own
-network namespace), its own PID namespace, runs as the unprivileged user ``nobody``
-when grading runs as root, and is held to limits on memory, CPU time, processes,
-file size and wall-clock time.
+read-only, its own submission directory read-only, and one private runtime directory
+(its sockets, and its /tmp): a small tmpfs of its own when grading runs as root. Nothing
+else exists: not source/, not the reference, not gradebook.db, not other students' work.
+It has no network (its own network namespace), its own PID namespace, runs as the
+grading worker's own unprivileged uid when grading runs as root (isolation.py), and is
+held to limits on memory, CPU time, processes and file size; its wall-clock time is
+bounded by the executor (execute.py).
 """
 
 import os
@@ -19,8 +20,6 @@ from dataclasses import dataclass, field
 
 from ..paths import ROOT
 
-NOBODY = 65534
-
 
 class SandboxUnavailable(RuntimeError):
     pass
@@ -28,20 +27,31 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass
 class Limits:
-    memory_bytes: int = 3 * 1024**3  # address space of the kernel (numpy needs headroom)
+    """Resources of one kernel (time limits are in timing.py)."""
+
+    # Address space of one kernel: the whole course peaks well under 1 GiB (measured), and
+    # a memory bomb should fail fast and leave room for 8 kernels on a 24 GiB machine.
+    memory_bytes: int = 1536 * 1024**2
     cpu_seconds: int = 600  # whole notebook
-    wall_seconds: int = 300  # whole notebook, enforced by the kernel launcher
-    cell_seconds: int = 120  # one cell, enforced by nbgrader (Execute.timeout)
-    processes: int = 256
-    file_bytes: int = 64 * 1024**2
+    processes: int = 256  # per kernel (cgroup), and per worker uid (RLIMIT_NPROC)
+    file_bytes: int = 64 * 1024**2  # one file
+    tmp_bytes: int = 256 * 1024**2  # everything the kernel may write (its tmpfs)
     output_bytes_per_cell: int = 2 * 1024**2
+    cpus: float = 1.0  # CPU time per wall-clock second (cgroup quota)
+
+    @property
+    def cgroup_memory_bytes(self):
+        """All processes of the kernel together, its tmpfs included. Above the address
+        space limit, so that one process running out gets a MemoryError it can handle."""
+        return self.memory_bytes + 512 * 1024**2
 
 
 @dataclass
 class SandboxSpec:
-    submission_dir: str  # the student's autograded/<student>/<assignment> (cwd)
-    runtime_dir: str  # private, writable: connection file, sockets, IPython profile
-    limits: Limits = field(default_factory=Limits)
+    submission_dir: str  # the student's notebooks (cwd, read-only)
+    runtime_dir: str  # private, writable: connection file, sockets, IPython profile, tmp/
+    uid: int | None = None  # run the kernel as this user (grading as root)
+    private_tmp: bool = False  # runtime_dir is a size-limited tmpfs with a tmp/ for /tmp
     env: dict = field(default_factory=dict)
 
 
@@ -88,13 +98,7 @@ def kernel_command(spec, argv):
     ]
     if os.geteuid() != 0:  # unprivileged: bubblewrap needs a user namespace
         args.append("--unshare-user")
-    args += ["--ro-bind", "/usr", "/usr"]
-    for link in ("bin", "lib", "lib64", "sbin", "lib32", "libx32"):
-        target = os.path.join("/", link)
-        if os.path.islink(target):
-            args += ["--symlink", os.readlink(target), target]
-        elif os.path.isdir(target):
-            args += ["--ro-bind", target, target]
+    args += _system_dirs()
     args += [
         "--ro-bind",
         "/etc",
@@ -103,11 +107,11 @@ def kernel_command(spec, argv):
         "/dev",
         "--proc",
         "/proc",
-        "--perms",
-        "1777",
-        "--tmpfs",
-        "/tmp",
     ]
+    if spec.private_tmp:  # the kernel's /tmp is on its own size-limited tmpfs
+        args += ["--bind", os.path.join(os.path.realpath(spec.runtime_dir), "tmp"), "/tmp"]
+    else:
+        args += ["--perms", "1777", "--tmpfs", "/tmp"]
     made = set()
     for d in _python_dirs():
         _ro_bind_with_parents(args, d, made)
@@ -125,18 +129,34 @@ def kernel_command(spec, argv):
     for k, v in sorted(spec.env.items()):
         args += ["--setenv", k, v]
     args.append("--")
-    if os.geteuid() == 0:
-        # Drop to an unprivileged user with no capabilities left.
-        args += [
-            "/usr/bin/setpriv",
-            f"--reuid={NOBODY}",
-            f"--regid={NOBODY}",
-            "--clear-groups",
-            "--inh-caps=-all",
-            "--bounding-set=-all",
-            "--no-new-privs",
-        ]
-    return args + list(argv)
+    return args + _drop_privileges(spec.uid) + list(argv)
+
+
+def _system_dirs():
+    """/usr read-only, and the top-level links or directories into it."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for link in ("bin", "lib", "lib64", "sbin", "lib32", "libx32"):
+        target = os.path.join("/", link)
+        if os.path.islink(target):
+            args += ["--symlink", os.readlink(target), target]
+        elif os.path.isdir(target):
+            args += ["--ro-bind", target, target]
+    return args
+
+
+def _drop_privileges(uid):
+    """Switch to the worker's unprivileged user with no capabilities left (as root)."""
+    if uid is None:
+        return []
+    return [
+        "/usr/bin/setpriv",
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+    ]
 
 
 def _parents(path):
@@ -144,15 +164,18 @@ def _parents(path):
     return ["/" + "/".join(parts[:i]) for i in range(1, len(parts))]
 
 
-def apply_limits(limits):
-    """preexec_fn for the sandbox process: resource limits inherited by the kernel."""
+def apply_limits(limits, cgroup=None):
+    """preexec_fn for the sandbox process: its cgroup and resource limits, inherited by
+    the kernel and everything it starts."""
 
     def set_limits():
+        if cgroup is not None:
+            cgroup.join()
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if os.geteuid() == 0:  # counted per user: meaningful for `nobody`, not for us
+        if os.geteuid() == 0:  # counted per user: the worker's own uid, not ours
             resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
 
     return set_limits

@@ -11,11 +11,13 @@ import re
 
 from ..claims.render import render
 from ..exercises import EXERCISES, notebooks
+from ..grading.sandbox import Limits
+from ..grading.timing import TimeLimits
 from ..paths import ROOT
 
 README = os.path.join(ROOT, "README.md")
 TEMPLATES = os.path.dirname(__file__)
-PARTS = ("intro", "course table", "benchmarks")
+PARTS = ("intro", "course table", "grading limits", "benchmarks")
 
 
 def context(text_context):
@@ -25,6 +27,8 @@ def context(text_context):
         by_notebook=by_notebook,
         total_exercises=len(EXERCISES),
         total_points=sum(e.points for e in EXERCISES.values()),
+        limits=TimeLimits(),
+        sandbox=Limits(),
     )
 
 

@@ -41,9 +41,12 @@ def environment():
     return env
 
 
-def render(results, problems, seconds=None, workers=None, names=None, intake=None):
+def render(
+    results, problems, seconds=None, workers=None, names=None, intake=None, release_changes=None
+):
     """The text of summary.md for ``results`` (any set of students) and ``problems``
-    ({student: why not graded}); ``names``: {student: name}; ``intake``: IntakeResult."""
+    ({student: why not graded}); ``names``: {student: name}; ``intake``: IntakeResult;
+    ``release_changes``: {notebook: [cell ids]} changed since some student's release."""
     names = names or {}
     results = sorted(results, key=lambda r: r["student"])
     totals = [r.get("total", 0) or 0 for r in results]
@@ -57,6 +60,7 @@ def render(results, problems, seconds=None, workers=None, names=None, intake=Non
             workers=workers,
             problems=problems or {},
             intake=intake,
+            release_changes=release_changes or {},
             top=top,
             mean=round(statistics.fmean(totals), 1) if totals else 0,
             median=statistics.median(totals) if totals else 0,

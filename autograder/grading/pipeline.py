@@ -1,0 +1,269 @@
+"""The coordinator: which students to grade, where to run them, and recording the results.
+
+    intake.collect -> select (new or changed, or --all / --student)
+      -> per student: intake.prepare + record.sanitize (nbgrader's sanitize pass, no writes)
+      -> backend (local processes or Dask): execute.execute_student, anywhere
+      -> per finished student, here, one at a time: record.autograde (nbgrader writes the
+         gradebook, autograded/, late penalties), record.feedback, results.save
+      -> record.export (grades.csv) and the class summary from every student's result
+
+Workers only execute; this process alone writes. A student's failure at any step is
+that student's result; the others go on. Students not selected are not touched.
+"""
+
+import os
+import time
+from dataclasses import dataclass, field
+
+import nbformat
+
+from . import backends, failure_feedback, intake, record, releases, results, summary, timing
+from .sandbox import Limits
+
+CALIBRATION_LIMITS = {"cell_seconds": 600, "notebook_seconds": 1800}
+
+
+@dataclass
+class Options:
+    workers: int = 1
+    students: list = field(default_factory=list)  # only these (default: new or changed)
+    everyone: bool = False  # --all
+    dask: str | None = None
+    cell_seconds: float | None = None
+    notebook_seconds: float | None = None
+    limits: Limits = field(default_factory=Limits)
+    log: object = print
+
+
+@dataclass
+class Run:
+    """What one run did, for the summary and the benchmark."""
+
+    graded: list = field(default_factory=list)
+    problems: dict = field(default_factory=dict)
+    phases: dict = field(default_factory=dict)
+    per_student: dict = field(default_factory=dict)
+    release_changes: dict = field(default_factory=dict)
+    backend: str = ""
+
+
+def select(course, students, options):
+    """The students this run grades."""
+    if options.students:
+        return [s for s in students if s in options.students]
+    if options.everyone:
+        return list(students)
+    state = results.load_state(course)
+    return [s for s in students if results.needs_grading(course, state, s)]
+
+
+def current_releases(course):
+    out = {}
+    for name in course.notebooks():
+        path = os.path.join(course.release_dir(), name + ".ipynb")
+        releases.snapshot(course.root, path)
+        out[name] = nbformat.read(path, as_version=4)
+    return out
+
+
+def calibrate(course, backend, names, log):
+    """Time the reference notebooks ``names`` in the sandbox; store and return the profile."""
+    log(f"timing the reference notebooks for the time limits: {', '.join(names)}")
+    job = {
+        "run": RUN,
+        "student": "reference-timing",
+        "secret": course.secret(),
+        "notebooks": [
+            [n, open(os.path.join(course.source_dir(), n + ".ipynb")).read()] for n in names
+        ],
+        "times": CALIBRATION_LIMITS,
+    }
+    runs = backend.run_now(job)["notebooks"]
+    broken = {n: r["status"] for n, r in runs.items() if r["status"] != "graded"}
+    if broken:
+        raise RuntimeError(f"the reference notebooks do not run in the sandbox: {broken}")
+    hashes = course.source_hashes()
+    profile = course.profile()
+    profile.update({n: timing.profile_entry(r, hashes[n]) for n, r in runs.items()})
+    timing.save_profile(course.profile_path, profile)
+    return profile
+
+
+def time_limits(course, backend, options, selected):
+    """Flat limits where the options give them, the rest derived from the profile
+    (timing the reference first if the profile lacks a notebook someone submitted)."""
+    times = timing.TimeLimits(
+        load=backend.load(),
+        cell_seconds=options.cell_seconds,
+        notebook_seconds=options.notebook_seconds,
+    )
+    if times.flat():
+        return times
+    submitted = {
+        n[:-6]
+        for s in selected
+        if os.path.isdir(course.submitted(s))
+        for n in os.listdir(course.submitted(s))
+    }
+    names = course.notebooks()
+    profile = course.profile()
+    missing = [i for i, n in enumerate(names) if n in submitted and n not in profile]
+    if missing:
+        profile = calibrate(course, backend, names[: max(missing) + 1], options.log)
+    times.profile = profile
+    return times
+
+
+RUN = f"run-{os.uname().nodename}-{os.getpid()}"  # this coordinator's kernels share a cgroup
+
+
+def make_job(course, prep, sanitized, times, limits):
+    return {
+        "run": RUN,
+        "student": prep.student,
+        "secret": course.secret(),
+        "notebooks": [[n, sanitized[n][0]] for n in prep.valid],
+        "limits": limits.__dict__,
+        "times": times.as_dict(),
+    }
+
+
+def _record(course, config, prep, outcome, current):
+    """nbgrader's autograde and feedback for one student, from the worker's outcome."""
+    runs = outcome["notebooks"]
+    if prep.valid:
+        record.autograde(course, config, prep.student, prep.valid, runs, prep.invalid)
+    else:
+        record.ensure_submission(course, prep.student)
+    scores = record.scores(course, prep.student)
+    result = results.build(prep, outcome, scores, current, outcome["seconds"])
+    record.feedback(course, config, prep.student)
+    failure_feedback.write(course, result)
+    return result
+
+
+def finish(course, config, prep, outcome, current):
+    """Record one student (never raises: a failure is that student's result)."""
+    if isinstance(outcome, Exception):
+        return results.failed(prep.student, f"{type(outcome).__name__}: {outcome}", prep.extra)
+    try:
+        return _record(course, config, prep, outcome, current)
+    except Exception as e:
+        return results.failed(prep.student, f"{type(e).__name__}: {e}", prep.extra)
+
+
+class Coordinator:
+    """One grading run of a course (see the module docstring)."""
+
+    def __init__(self, course, options):
+        self.course, self.options = course, options
+        self.log = options.log
+        self.run = Run()
+        self.state = results.load_state(course)
+        self.prepared = {}
+
+    def grade(self, source):
+        t0 = time.perf_counter()
+        if self.course.ensure_assignment():
+            self.log(f"added assignment '{self.course.assignment}' to the gradebook")
+        current = current_releases(self.course)
+        students, self.run.problems = intake.collect(self.course, source)
+        for s in self.options.students:
+            if s not in students:
+                self.run.problems[s] = "no submission from this student"
+        selected = select(self.course, students, self.options)
+        backend = backends.make(self.options.workers, self.options.dask)
+        self.run.backend = backend.describe()
+        try:
+            backend.check()
+            self._grade_with(backend, selected, current, t0)
+        finally:
+            backend.close()
+        t1 = time.perf_counter()
+        record.export(self.course, self.course.path("grades.csv"))
+        self.run.phases["finish"] = time.perf_counter() - t1
+        return self.run
+
+    def _grade_with(self, backend, selected, current, t0):
+        times = time_limits(self.course, backend, self.options, selected)
+        config = self.course.config()
+        self.log(
+            f"grading {len(selected)} of the submissions with {self.run.backend} "
+            f"(unchanged ones are kept; --all grades everyone)"
+        )
+        t1 = time.perf_counter()
+        self.run.phases["setup"] = t1 - t0
+        for student in selected:
+            self._dispatch(backend, config, student, times)
+        for student, outcome in backend.completed():
+            self._finish(config, student, outcome, current)
+        self.run.phases["grading"] = time.perf_counter() - t1
+
+    def _dispatch(self, backend, config, student, times):
+        prep = intake.prepare(self.course, student)
+        self.prepared[student] = prep
+        try:
+            sanitized = record.sanitize(self.course, config, student, prep.valid)
+        except Exception as e:  # nbgrader could not even read it: this student fails alone
+            self._store(results.failed(student, f"{type(e).__name__}: {e}", prep.extra))
+            return
+        prep.metadata = {n: meta for n, (_, meta) in sanitized.items()}
+        for name, meta in prep.metadata.items():
+            for cell in meta.get("release_changes", []):
+                self.run.release_changes.setdefault(name, set()).add(cell)
+        backend.submit(student, make_job(self.course, prep, sanitized, times, self.options.limits))
+
+    def _finish(self, config, student, outcome, current):
+        t0 = time.perf_counter()
+        result = finish(self.course, config, self.prepared[student], outcome, current)
+        self.run.per_student[student] = {
+            "execute": (outcome or {}).get("seconds") if isinstance(outcome, dict) else None,
+            "record": round(time.perf_counter() - t0, 2),
+        }
+        self._store(result)
+        if "error" not in result:
+            self.state[student] = {
+                "fingerprint": results.fingerprint(self.course.submitted(student))
+            }
+            results.save_state(self.course, self.state)
+
+    def _store(self, result):
+        results.save(self.course, result)
+        self.run.graded.append(result["student"])
+        status = (
+            f"grading failed: {result['error']}"
+            if "error" in result
+            else f"{result['total']:g} points"
+        )
+        self.log(f"  {result['student']}: {status} in {result['seconds']:.1f} s")
+
+
+def write_summary(course, run, seconds, workers):
+    """The class summary from every student's latest result (this run's and earlier)."""
+    changes = {n: sorted(c) for n, c in run.release_changes.items()}
+    return summary.write(
+        course.work,
+        results.load_all(course),
+        run.problems,
+        seconds,
+        workers,
+        release_changes=changes,
+    )
+
+
+def write_timings(course, run, seconds):
+    """grading/run.json: where the time of this run went (read by the benchmark)."""
+    import json
+
+    with open(os.path.join(course.work, "run.json"), "w") as f:
+        json.dump(
+            {
+                "seconds": round(seconds, 2),
+                "backend": run.backend,
+                "graded": len(run.graded),
+                "phases": {k: round(v, 2) for k, v in run.phases.items()},
+                "per_student": run.per_student,
+            },
+            f,
+            indent=1,
+        )

@@ -1,0 +1,289 @@
+"""Grading at scale: many workers, hostile neighbours, PostgreSQL, Dask, partial runs.
+
+One class of 24 students (notebooks 1-3, to keep CI short) is graded with 8 workers on
+this machine's cores: complete submissions side by side with a fork bomb, a memory hog,
+a CPU hog, a disk filler and a hang in every notebook. The same students' submissions
+are then graded into a private PostgreSQL server and on a Dask cluster (a worker killed
+mid-run), and must get the same grades. Later runs on the first class check that re-runs
+grade only what changed and never touch another student's files, that an instructor's
+own edit of the release is not tampering, and that late penalties are nbgrader's.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import grading_fixtures as fx
+import pytest
+from nbgrader_course import ROOT, env
+from services import DaskCluster, Postgres
+
+pytestmark = pytest.mark.slow
+
+NB = [n[:-6] for n in fx.NOTEBOOKS]
+HOSTILE = {
+    "fork_bomb": fx.FORK_BOMB,
+    "memory_hog": fx.MEMORY_HOG,
+    "cpu_hog": fx.CPU_HOG,
+    "disk_filler": fx.DISK_FILLER,
+}
+CLASS = {
+    **{f"complete{i:02d}": fx.complete() for i in range(16)},
+    "untouched": {n: fx.untouched(n) for n in fx.NOTEBOOKS[:3]},
+    "bug_bptt_sign": {n: fx.bug_bptt_sign()[n] for n in fx.NOTEBOOKS[2:3]}
+    | {n: fx.student_notebook(n) for n in fx.NOTEBOOKS[:2]},
+    "hang_everywhere": fx.hang_everywhere(fx.NOTEBOOKS[:3]),
+    **{name: fx.hostile(cell) for name, cell in HOSTILE.items() if name != "cpu_hog"},
+    "cpu_hog": fx.hostile(fx.CPU_HOG, index=1),  # spinning while its own notebook runs
+}
+EXPECTED = {"untouched": 0, "bug_bptt_sign": 14, "hang_everywhere": 8}
+SMALL = ["complete00", "untouched", "bug_bptt_sign", "hang_everywhere"]
+
+
+def make_course(tmp, name="course"):
+    course = os.path.join(str(tmp), name)
+    os.makedirs(course)
+    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
+    for d in ("source", "release"):
+        shutil.copytree(os.path.join(ROOT, d), os.path.join(course, d))
+    return course
+
+
+def write_class(folder, students):
+    for student, files in students.items():
+        dest = os.path.join(folder, student, "rnn")
+        os.makedirs(dest, exist_ok=True)
+        for name, nb in files.items():
+            with open(os.path.join(dest, name), "w") as f:
+                json.dump(nb, f)
+
+
+def command(course, *args):
+    return [sys.executable, "-m", "autograder.grade", *args, "--course", course]
+
+
+def grade(course, *args, timeout=900):
+    result = subprocess.run(
+        command(course, *args), cwd=ROOT, env=env(), capture_output=True, text=True,
+        timeout=timeout,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    return result
+
+
+def results(course):
+    with open(os.path.join(course, "grading", "summary.json")) as f:
+        return {r["student"]: r for r in json.load(f)["results"]}
+
+
+def grades(result):
+    """What must agree between runs: the total and every verdict's pass and points."""
+    return result["total"], {
+        (nb, ex): (v["passed"], v["points"])
+        for nb, e in result["notebooks"].items()
+        for ex, v in e["verdicts"].items()
+    }
+
+
+def files_of(course, student):
+    """{path: bytes} of everything the pipeline keeps for one student."""
+    out = {}
+    for top in ("autograded", "feedback", os.path.join("grading", "results")):
+        base = os.path.join(course, top)
+        for d, _, names in os.walk(base):
+            for name in names:
+                path = os.path.join(d, name)
+                if student in os.path.relpath(path, base).split(os.sep)[0].split(".")[0:1]:
+                    with open(path, "rb") as f:
+                        out[path] = f.read()
+    return out
+
+
+@pytest.fixture(scope="module")
+def scale(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("scale")
+    course = make_course(tmp)
+    incoming = str(tmp / "incoming")
+    write_class(incoming, CLASS)
+    t0 = time.perf_counter()
+    run = grade(course, incoming, "--workers", "8")
+    print(f"\n24 students with 8 workers: {time.perf_counter() - t0:.1f} s")
+    return {"course": course, "incoming": incoming, "run": run, "results": results(course)}
+
+
+def test_eight_workers_grade_everyone_without_lock_errors(scale):
+    output = scale["run"].stdout + scale["run"].stderr
+    assert "database is locked" not in output and "OperationalError" not in output
+    totals = {s: r["total"] for s, r in scale["results"].items()}
+    assert set(totals) == set(CLASS)
+    for student, total in totals.items():
+        assert total == EXPECTED.get(student, 20), (student, scale["results"][student])
+
+
+def test_gradebook_holds_the_same_scores(scale):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{os.path.join(scale['course'], 'gradebook.db')}") as gb:
+        for student, result in scale["results"].items():
+            assert gb.find_submission("rnn", student).score == pytest.approx(result["total"])
+
+
+def test_hostile_neighbours_cost_nobody_anything(scale):
+    for student in HOSTILE:
+        result = scale["results"][student]
+        assert [result["notebooks"][nb]["status"] for nb in NB[1:3]] == ["graded"] * 2, student
+        assert (
+            sum(v["points"] for nb in NB[1:3] for v in result["notebooks"][nb]["verdicts"].values())
+            == 11
+        )
+
+
+def test_a_hang_is_paid_once_and_costs_only_its_exercises(scale):
+    result = scale["results"]["hang_everywhere"]
+    for nb in NB[:3]:
+        assert result["notebooks"][nb]["status"] == "graded"
+        assert any("stopped after" in n for n in result["notebooks"][nb]["notes"]), nb
+    # notebook 1's other exercises, and its verdicts say "not attempted" nowhere
+    nb1 = result["notebooks"][NB[0]]["verdicts"]
+    assert not nb1["softmax"]["passed"] and nb1["cross_entropy_loss"]["passed"]
+    assert all(v["attempted"] for v in nb1.values())
+    # the carry-forward import did not run the hanging cell again
+    path = os.path.join(scale["course"], "autograded", "hang_everywhere", "rnn", NB[1] + ".ipynb")
+    with open(path) as f:
+        text = f.read()
+    assert "not run again" in text
+
+
+def test_untouched_exercises_are_not_attempted(scale):
+    verdicts = scale["results"]["untouched"]["notebooks"][NB[0]]["verdicts"]
+    assert not any(v["attempted"] for v in verdicts.values())
+    assert all(
+        v["attempted"]
+        for v in scale["results"]["complete00"]["notebooks"][NB[0]]["verdicts"].values()
+    )
+
+
+# ------------------------------------------------------------------ the same, elsewhere
+
+
+def small_class(tmp, scale):
+    course = make_course(tmp)
+    os.makedirs(os.path.join(course, "grading"))
+    shutil.copy(
+        os.path.join(scale["course"], "grading", "timing.json"), os.path.join(course, "grading")
+    )
+    incoming = os.path.join(str(tmp), "incoming")
+    write_class(incoming, {s: CLASS[s] for s in SMALL})
+    return course, incoming
+
+
+def test_postgresql_gradebook_gets_the_same_grades(scale, tmp_path):
+    from nbgrader.api import Gradebook
+
+    course, incoming = small_class(tmp_path, scale)
+    pg = Postgres().start()
+    try:
+        grade(course, incoming, "--workers", "2", "--db-url", pg.url)
+        with Gradebook(pg.url) as gb:
+            scores = {s: gb.find_submission("rnn", s).score for s in SMALL}
+    finally:
+        pg.stop()
+    assert not os.path.exists(os.path.join(course, "gradebook.db"))
+    got = results(course)
+    for s in SMALL:
+        assert grades(got[s]) == grades(scale["results"][s]), s
+        assert scores[s] == pytest.approx(got[s]["total"])
+
+
+def test_dask_cluster_gets_the_same_grades_and_survives_a_lost_worker(scale, tmp_path):
+    course, incoming = small_class(tmp_path, scale)
+    cluster = DaskCluster(workers=2).start()
+    try:
+        proc = subprocess.Popen(
+            command(course, incoming, "--dask", cluster.address), cwd=ROOT, env=env(),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        done = os.path.join(course, "grading", "results")
+        deadline = time.time() + 300
+        while not (os.path.isdir(done) and os.listdir(done)) and time.time() < deadline:
+            time.sleep(0.2)
+        cluster.kill_worker(0)  # mid-run: the other students are still being graded
+        output, _ = proc.communicate(timeout=600)
+        assert proc.returncode == 0, output[-5000:]
+    finally:
+        cluster.stop()
+    got = results(course)
+    assert set(got) == set(SMALL)
+    for s in SMALL:
+        assert grades(got[s]) == grades(scale["results"][s]), s
+
+
+# ------------------------------------------------------------------ later runs
+
+
+def test_a_rerun_grades_nothing_that_did_not_change(scale):
+    course = scale["course"]
+    before = {s: files_of(course, s) for s in CLASS}
+    run = grade(course, scale["incoming"])
+    assert "grading 0 of the submissions" in run.stdout
+    assert {s: files_of(course, s) for s in CLASS} == before
+
+
+def test_a_late_resubmission_is_graded_alone_and_touches_nobody_else(scale):
+    course, incoming = scale["course"], scale["incoming"]
+    others = {s: files_of(course, s) for s in CLASS if s != "complete01"}
+    write_class(incoming, {"complete01": {fx.NB1: fx.untouched(fx.NB1)}})
+    run = grade(course, incoming)
+    assert "grading 1 of the submissions" in run.stdout
+    got = results(course)
+    assert set(got) == set(CLASS)  # the class summary, merged
+    assert got["complete01"]["total"] == 11
+    assert {s: files_of(course, s) for s in others} == others
+
+
+def test_a_student_rerun_regenerates_only_that_students_files(scale):
+    course = scale["course"]
+    others = {s: files_of(course, s) for s in CLASS if s != "complete02"}
+    grade(course, "--student", "complete02")
+    assert len(results(course)) == len(CLASS)
+    assert {s: files_of(course, s) for s in others} == others
+
+
+def test_an_instructor_prose_fix_is_not_tampering(scale):
+    course = scale["course"]
+    path = os.path.join(course, "release", "rnn", fx.NB1)
+    with open(path) as f:
+        nb = json.load(f)
+    prose = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+    prose["source"] = "".join(prose["source"]) + "\n(Typo fixed.)"
+    with open(path, "w") as f:
+        json.dump(nb, f)
+    grade(course, "--student", "complete03")
+    notes = results(course)["complete03"]["notebooks"][NB[0]]["notes"]
+    assert not any("had been changed" in n for n in notes), notes
+    with open(os.path.join(course, "grading", "summary.md")) as f:
+        summary = f.read()
+    assert "## Changes to the released notebooks" in summary
+    assert prose["metadata"]["nbgrader"]["grade_id"] in summary
+
+
+def test_late_submissions_follow_nbgraders_due_date_and_penalty(scale):
+    from nbgrader.api import Gradebook
+
+    course, incoming = scale["course"], scale["incoming"]
+    with open(os.path.join(course, "nbgrader_config.py"), "a") as f:
+        f.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+    with Gradebook(f"sqlite:///{os.path.join(course, 'gradebook.db')}") as gb:
+        gb.update_or_create_assignment("rnn", duedate="2026-11-01 23:59:00")
+    write_class(incoming, {"late": {fx.NB1: fx.student_notebook(fx.NB1)}})
+    with open(os.path.join(incoming, "late", "rnn", "timestamp.txt"), "w") as f:
+        f.write("2026-11-02 10:00:00")
+    grade(course, incoming)
+    late = results(course)["late"]
+    assert late["notebooks"][NB[0]]["late_penalty"] == 9 and late["total"] == 0
+    with open(os.path.join(course, "grades.csv")) as f:
+        row = next(r.split(",") for r in f.read().splitlines() if ",late," in r)
+    assert float(row[7]) == 9 and float(row[8]) == 9 and float(row[9]) == 0
