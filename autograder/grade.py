@@ -4,9 +4,11 @@
                                [--all] [--dask tcp://scheduler:8786] [--db-url URL]
     make grade SUBMISSIONS=path/to/downloads
 
-SUBMISSIONS is nbgrader's layout (<student>/rnn/*.ipynb; default: the course's
-submitted/ folder) or a folder of LMS zip downloads named <student>.zip. By default a
-run grades the submissions that are new or changed since they were last graded (--all:
+SUBMISSIONS (default: the course's submitted/ folder) is any folder of submissions:
+LMS bulk downloads (Canvas, Moodle, Blackboard), per-student zips or folders, nbgrader's
+<student>/rnn/*.ipynb, in any mix; its notebooks are collected into submitted/ first
+(autograder/intake/: every other file is listed with its reason). By default a run
+grades the submissions that are new or changed since they were last graded (--all:
 everyone; --student: these). The result: autograded/ notebooks and gradebook scores
 (nbgrader's own autograde, late penalties included), feedback/<student>/rnn/*.html for
 the students graded (without hidden tests), grades.csv (nbgrader export), and

@@ -16,11 +16,12 @@ ReleaseFeedback: release_feedback publishes each page under a hash of the submis
 secret, read from ``feedback/<student>/<assignment>/submission_secret.txt``; the
 student's fetch_feedback recomputes that hash from the copy of the secret ``nbgrader
 submit`` kept in their home. nbgrader's own autograde carries the secret from
-submitted/ to autograded/ to feedback/. The grading pipeline (autograder/grading/
-intake.py) rebuilds submitted/ from normalized notebooks and timestamp.txt only, so the
-secret is gone and release_feedback stops with FileNotFoundError. This class first puts
-it back from where nbgrader left it: submitted/ (if still there) or the student's own
-submission in inbound/ with the same timestamp.
+submitted/ to autograded/ to feedback/, but a feedback folder can lack it (a submission
+collected from a download rather than through the exchange, or feedback made again
+after autograded/ was replaced), and then release_feedback stops with
+FileNotFoundError. This class first puts it back from where nbgrader left it:
+submitted/ (if still there) or the student's own submission in inbound/ with the same
+timestamp.
 """
 
 import glob

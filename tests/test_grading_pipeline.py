@@ -341,7 +341,18 @@ def test_missing_notebooks_and_extra_files(batch):
     result = batch["results"]["broken_missing_and_extra"]
     assert result["total"] == 5
     assert result["notebooks"][NB[0]]["status"] == "not submitted"
-    assert sorted(result["extra_files"]) == ["helpers.py", "notes.txt", "numpy.py"]
+    skipped = {
+        s["file"].rsplit("/", 1)[-1]: s["reason"]
+        for s in batch["summary"]["intake"]["skipped"]
+        if s["student"] == "broken_missing_and_extra"
+    }
+    assert sorted(skipped) == ["helpers.py", "notes.txt", "numpy.py"]
+    assert skipped["numpy.py"] == "numpy.py is not a notebook"
+    missing_page = os.path.join(
+        batch["course"], "feedback", "broken_missing_and_extra", "rnn", NB[0] + ".html"
+    )
+    with open(missing_page) as f:
+        assert "numpy.py" in f.read()  # the student sees what was received instead
 
 
 def test_feedback_never_shows_hidden_tests(batch):
@@ -410,6 +421,9 @@ def test_lms_zip_downloads_are_collected_and_a_bad_archive_fails_alone(tmp_path)
         summary = json.load(f)
     totals = {r["student"]: r["total"] for r in summary["results"]}
     assert totals == {"alice": 9, "bob": 0}
-    assert "not a readable zip" in summary["not_graded"]["carol"]
-    assert "unsafe path" in summary["not_graded"]["dave"]
+    assert "carol.zip" in summary["not_graded"]["carol"]
+    assert "dave.zip" in summary["not_graded"]["dave"]
+    reasons = {s["file"]: s["reason"] for s in summary["intake"]["skipped"]}
+    assert "not a readable archive" in reasons["carol.zip"]
+    assert "unsafe path" in reasons["dave.zip/../../escape.ipynb"]
     assert not os.path.exists(os.path.join(course, "escape.ipynb"))

@@ -332,3 +332,41 @@ def test_command_line_shows_what_a_folder_holds(tmp_path, capsys):
     assert "to grade (2 student(s))" in out
     assert f"jdoe/rnn/{NB3}: student folder jdoe is not on the roster" in out
     assert main([str(tmp_path / "missing")]) == 2
+
+
+# ------------------------------------------------------------------ the class's record
+
+
+def test_the_record_keeps_each_students_latest_download(tmp_path):
+    from autograder.intake import IntakeResult, Skip, StudentSubmission
+
+    when = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    earlier = IntakeResult("first")
+    earlier.students = {
+        "alee": StudentSubmission({NB1: "a1"}, when, {NB1: "x/a1"}, ["old note"]),
+        "bob": StudentSubmission({NB1: "b1"}),
+    }
+    earlier.skipped = [
+        Skip("x/alee-notes.txt", "not a notebook", "old", "alee"),
+        Skip("x/bob-notes.txt", "not a notebook", "kept", "bob"),
+        Skip("x/Untitled.ipynb", "no student", "nobody's"),
+    ]
+    newer = IntakeResult("second")
+    newer.students = {"alee": StudentSubmission({NB2: "a2"}), "carl": StudentSubmission()}
+    newer.skipped = [
+        Skip("y/carl.txt", "not a notebook", "new", "carl"),
+        Skip("y/stray.ipynb", "no student", "nobody's"),
+    ]
+    record = newer.merged_into(earlier)
+    assert record.students["alee"].files == {NB2: "a2"} and "bob" in record.students
+    assert [s.file for s in record.skipped] == ["x/bob-notes.txt", "y/carl.txt", "y/stray.ipynb"]
+    partial = newer.merged_into(earlier, only=["carl"])
+    assert partial.students["alee"].files == {NB1: "a1"}
+    assert [s.file for s in partial.skipped] == [
+        "x/alee-notes.txt",
+        "x/bob-notes.txt",
+        "y/carl.txt",
+        "y/stray.ipynb",
+    ]
+    again = IntakeResult.from_dict(earlier.as_dict())
+    assert again.as_dict() == earlier.as_dict() and again.students["alee"].timestamp == when

@@ -1,121 +1,124 @@
 """Bring submissions into <course>/submitted, and say what each one holds.
 
-Two input layouts are accepted by ``collect``:
-  - nbgrader's: ``<input>/<student>/<assignment>/*.ipynb`` (e.g. the course's own
-    ``submitted/`` folder, or a copy of it);
-  - LMS downloads: ``<input>/*.zip``, one archive per student named ``<student>.zip``
-    (nbgrader's ``zip_collect`` extracts and collects them).
+``collect`` takes any folder the instructor has (LMS bulk downloads of Canvas, Moodle
+or Blackboard, per-student archives or folders, nbgrader's layout, in any mix: see
+autograder/intake/) and writes the accepted notebooks into
+``submitted/<student>/<assignment>/`` with their submission time (timestamp.txt, for
+nbgrader's late penalties). Students are identified through the roster, if one was
+imported. Every other file is listed with its reason. Nothing in submitted/ is deleted,
+a notebook identical to the one there is left alone (so that student is not graded
+again), and an older download never replaces a newer submission.
 
 ``submitted/<student>/<assignment>`` keeps exactly what the student submitted: repairs
 happen in nbgrader's sanitize pass (preprocessors.NormalizeSubmission), never on these
-files. Collecting a new submission replaces that student's folder only; earlier LMS
-downloads are kept in ``downloaded/<assignment>/previous/``.
+files.
 
 ``prepare`` looks at one student's folder: the notebooks to grade, the ones that cannot
 be read (and why), the ones missing, and the files that are not part of the assignment.
 """
 
+import json
 import os
-import re
 import shutil
-import time
-import zipfile
+import tempfile
 
+from ..intake import IntakeResult, Skip, write_submitted
+from ..intake import collect as take_in
+from ..intake.classify import OLDER_DUPLICATE
+from ..roster.gradebook import class_list
+from ..roster.model import STUDENT_ID
 from .normalize import InvalidNotebook, read_submission
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$")
-COLLECT_REGEXP = r".*/extracted/(?P<student_id>[^/]+)/(?:[^/]+/)*(?P<file_id>[^/]+\.ipynb)$"
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
-MAX_ZIP_ENTRIES = 1000
+# What nbgrader itself puts beside the notebooks of a submission (not the student's).
+NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")
 
 
-def check_zip(path):
-    """None if ``path`` is a zip nbgrader can safely extract, else the reason it is not.
-
-    nbgrader's zip_collect stops for every student on one unreadable archive, so each
-    archive is checked first: readable, no absolute or ../ paths, not a zip bomb.
-    """
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-            if len(infos) > MAX_ZIP_ENTRIES:
-                return f"the archive has {len(infos)} entries (at most {MAX_ZIP_ENTRIES})"
-            if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-                return "the archive unpacks to more than 200 MB"
-            for i in infos:
-                parts = i.filename.replace("\\", "/").split("/")
-                if i.filename.startswith("/") or ".." in parts:
-                    return f"the archive contains an unsafe path: {i.filename}"
-            bad = z.testzip()
-            if bad is not None:
-                return f"the archive is damaged (at {bad})"
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
-        return f"not a readable zip archive ({e})"
-    return None
-
-
-def _collect_zips(course, source, zips, problems):
-    """LMS downloads: check each archive, then nbgrader's zip_collect."""
-    archive = course.path("downloaded", course.assignment, "archive")
-    if os.path.isdir(archive):  # zip_collect takes every archive there: keep old ones aside
-        previous = course.path("downloaded", course.assignment, "previous")
-        os.makedirs(previous, exist_ok=True)
-        os.replace(archive, os.path.join(previous, time.strftime("%Y%m%d-%H%M%S")))
-    os.makedirs(archive)
-    good = []
-    for z in zips:
-        problem = check_zip(os.path.join(source, z))
-        if problem:
-            problems[z[:-4]] = problem
-        else:
-            shutil.copy(os.path.join(source, z), archive)
-            good.append(z)
-    result = course.nbgrader(
-        "zip_collect",
-        course.assignment,
-        "--force",
-        f"--FileNameCollectorPlugin.named_regexp={COLLECT_REGEXP}",
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"nbgrader zip_collect failed:\n{result.stderr[-3000:]}")
-    collected = set(os.listdir(course.submitted())) if os.path.isdir(course.submitted()) else set()
-    for z in good:
-        if z[:-4] not in collected:
-            problems[z[:-4]] = "the archive holds no notebook"
-
-
-def _copy_folders(course, source):
-    """nbgrader's layout elsewhere: each student's folder replaces their own only."""
-    for student in sorted(os.listdir(source)):
-        src = os.path.join(source, student)
-        if not os.path.isdir(src):
+def students_of(course):
+    """(students with a folder in submitted/, {folder: why it is not a student})."""
+    students, problems = [], {}
+    folder = course.submitted()
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if not os.path.isdir(os.path.join(folder, name)):
             continue
-        inner = os.path.join(src, course.assignment)
-        dest = course.submitted(student)
-        shutil.rmtree(dest, ignore_errors=True)
-        shutil.copytree(inner if os.path.isdir(inner) else src, dest)
-
-
-def collect(course, source):
-    """Bring submissions from ``source`` into the course; return (students, problems):
-    every student with a folder in submitted/, and why some could not be taken."""
-    source = os.path.abspath(source)
-    problems = {}
-    zips = sorted(f for f in os.listdir(source) if f.lower().endswith(".zip"))
-    if zips:
-        _collect_zips(course, source, zips, problems)
-    elif os.path.realpath(source) != os.path.realpath(course.submitted()):
-        _copy_folders(course, source)
-    students = []
-    if os.path.isdir(course.submitted()):
-        for student in sorted(os.listdir(course.submitted())):
-            if not os.path.isdir(course.path("submitted", student)):
-                continue
-            if not STUDENT_ID.match(student):
-                problems[student] = "not a valid student id (letters, digits, _.@+- only)"
-                continue
-            students.append(student)
+        if STUDENT_ID.fullmatch(name):
+            students.append(name)
+        else:
+            problems[name] = "not a valid student id (letters, digits, _.@+- only)"
     return students, problems
+
+
+def collect(course, source, only=(), log=print):
+    """Bring the submissions in ``source`` into the course.
+
+    Returns (record, names, students, problems): the class's record of what was taken in
+    (an IntakeResult: each student's files from their latest download and the files
+    skipped with reasons, kept in grading/intake.json; None before any download),
+    {student: name} from the roster, every student with a folder in submitted/, and
+    {student: why nothing of theirs is graded}. ``only``: take in only these students'
+    files (a partial run touches nobody else).
+    """
+    roster = class_list(course.db_url)
+    names = roster.names() if roster else {}
+    record = load_record(course)
+    problems = {}
+    if os.path.realpath(source) != os.path.realpath(course.submitted()):
+        intake = _take_in(course, source, roster, only)
+        log(intake.report())
+        record = intake.merged_into(record or IntakeResult(""), only)
+        save_record(course, record)
+        problems = _nothing_graded(intake, only)
+    students, not_students = students_of(course)
+    problems = {s: why for s, why in problems.items() if s not in students} | not_students
+    return record, names, students, problems
+
+
+def _take_in(course, source, roster, only):
+    unpacked = tempfile.mkdtemp(prefix="rnn-intake-")
+    try:
+        intake = take_in(source, course.notebooks(), roster, unpack_to=unpacked)
+        written = write_submitted(
+            intake, course.submitted(), course.assignment, students=only or None
+        )
+    finally:
+        shutil.rmtree(unpacked, ignore_errors=True)
+    _list_kept_newer(intake, written)
+    return intake
+
+
+def _nothing_graded(intake, only):
+    """{student: the first reason} for students this intake skipped files of."""
+    problems = {}
+    for skip in intake.skipped:
+        if skip.student and (not only or skip.student in only):
+            problems.setdefault(skip.student, f"{skip.file}: {skip.reason}")
+    return problems
+
+
+def record_path(course):
+    return os.path.join(course.work, "intake.json")
+
+
+def load_record(course):
+    try:
+        with open(record_path(course), encoding="utf-8") as f:
+            return IntakeResult.from_dict(json.load(f))
+    except FileNotFoundError:
+        return None
+
+
+def save_record(course, record):
+    os.makedirs(course.work, exist_ok=True)
+    tmp = record_path(course) + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(record.as_dict(), f, indent=1)
+    os.replace(tmp, record_path(course))
+
+
+def _list_kept_newer(intake, written):
+    """Files of an older download than the submission already collected: not graded."""
+    for student, why in written.kept_newer.items():
+        for path in intake.students.pop(student).sources.values():
+            intake.skipped.append(Skip(path, OLDER_DUPLICATE, why, student))
 
 
 class Prepared:
@@ -141,7 +144,7 @@ def prepare(course, student):
         for name in sorted(files):
             rel = os.path.relpath(os.path.join(dirpath, name), folder)
             if rel != name or not (name.endswith(".ipynb") and name[:-6] in expected):
-                if rel != "timestamp.txt":
+                if rel not in NBGRADER_FILES:
                     prep.extra.append(rel)
     for nb in expected:
         path = os.path.join(folder, nb + ".ipynb")

@@ -1,10 +1,12 @@
 """The coordinator: which students to grade, where to run them, and recording the results.
 
-    intake.collect -> select (new or changed, or --all / --student)
+    intake.collect (any folder of downloads -> submitted/, every other file listed)
+      -> select (new or changed, or --all / --student)
       -> per student: intake.prepare + record.sanitize (nbgrader's sanitize pass, no writes)
       -> backend (local processes or Dask): execute.execute_student, anywhere
       -> per finished student, here, one at a time: record.autograde (nbgrader writes the
-         gradebook, autograded/, late penalties), record.feedback, results.save
+         gradebook, autograded/, late penalties), record.feedback (nbgrader's pages,
+         and pages for notebooks it has none for), results.save
       -> record.export (grades.csv) and the class summary from every student's result
 
 Workers only execute; this process alone writes. A student's failure at any step is
@@ -17,7 +19,8 @@ from dataclasses import dataclass, field
 
 import nbformat
 
-from . import backends, failure_feedback, intake, record, releases, results, summary, timing
+from ..feedback.pages import write_problem_pages
+from . import backends, intake, record, releases, results, summary, timing
 from .sandbox import Limits
 
 CALIBRATION_LIMITS = {"cell_seconds": 600, "notebook_seconds": 1800}
@@ -45,6 +48,13 @@ class Run:
     per_student: dict = field(default_factory=dict)
     release_changes: dict = field(default_factory=dict)
     backend: str = ""
+    intake: object = None  # the IntakeResult of all that was taken in (grading/intake.json)
+    names: dict = field(default_factory=dict)  # {student: name} from the roster
+
+    def received(self, student):
+        """(file, reason) of the student's files of their latest download that were
+        not used."""
+        return self.intake.skipped_for(student) if self.intake else []
 
 
 def select(course, students, options):
@@ -128,7 +138,7 @@ def make_job(course, prep, sanitized, times, limits):
     }
 
 
-def _record(course, config, prep, outcome, current):
+def _record(course, config, prep, outcome, current, received):
     """nbgrader's autograde and feedback for one student, from the worker's outcome."""
     runs = outcome["notebooks"]
     if prep.valid:
@@ -138,16 +148,16 @@ def _record(course, config, prep, outcome, current):
     scores = record.scores(course, prep.student)
     result = results.build(prep, outcome, scores, current, outcome["seconds"])
     record.feedback(course, config, prep.student)
-    failure_feedback.write(course, result)
+    write_problem_pages(course.feedback(prep.student), result, received)
     return result
 
 
-def finish(course, config, prep, outcome, current):
+def finish(course, config, prep, outcome, current, received=()):
     """Record one student (never raises: a failure is that student's result)."""
     if isinstance(outcome, Exception):
         return results.failed(prep.student, f"{type(outcome).__name__}: {outcome}", prep.extra)
     try:
-        return _record(course, config, prep, outcome, current)
+        return _record(course, config, prep, outcome, current, received)
     except Exception as e:
         return results.failed(prep.student, f"{type(e).__name__}: {e}", prep.extra)
 
@@ -167,11 +177,7 @@ class Coordinator:
         if self.course.ensure_assignment():
             self.log(f"added assignment '{self.course.assignment}' to the gradebook")
         current = current_releases(self.course)
-        students, self.run.problems = intake.collect(self.course, source)
-        for s in self.options.students:
-            if s not in students:
-                self.run.problems[s] = "no submission from this student"
-        selected = select(self.course, students, self.options)
+        selected = self._take_in(source)
         backend = backends.make(self.options.workers, self.options.dask)
         self.run.backend = backend.describe()
         try:
@@ -183,6 +189,17 @@ class Coordinator:
         record.export(self.course, self.course.path("grades.csv"))
         self.run.phases["finish"] = time.perf_counter() - t1
         return self.run
+
+    def _take_in(self, source):
+        """Collect ``source`` into submitted/; return the students this run grades."""
+        run, only = self.run, self.options.students
+        run.intake, run.names, students, run.problems = intake.collect(
+            self.course, source, only, self.log
+        )
+        for s in only:
+            if s not in students:
+                run.problems[s] = "no submission from this student"
+        return select(self.course, students, self.options)
 
     def _grade_with(self, backend, selected, current, t0):
         times = time_limits(self.course, backend, self.options, selected)
@@ -215,7 +232,8 @@ class Coordinator:
 
     def _finish(self, config, student, outcome, current):
         t0 = time.perf_counter()
-        result = finish(self.course, config, self.prepared[student], outcome, current)
+        prep, received = self.prepared[student], self.run.received(student)
+        result = finish(self.course, config, prep, outcome, current, received)
         self.run.per_student[student] = {
             "execute": (outcome or {}).get("seconds") if isinstance(outcome, dict) else None,
             "record": round(time.perf_counter() - t0, 2),
@@ -247,7 +265,10 @@ def write_summary(course, run, seconds, workers):
         run.problems,
         seconds,
         workers,
+        names=run.names,
+        intake=run.intake,
         release_changes=changes,
+        graded=len(run.graded),
     )
 
 

@@ -1,13 +1,14 @@
 """The class summary: grading/summary.md, summary.png and summary.json.
 
     write(out_dir, results, problems, seconds, workers, *, names=None, intake=None,
-          release_changes=None)
+          release_changes=None, graded=None)
 
 ``results``: the per-student result dicts (any set of students: a partial run passes the
 merged class); ``problems``: {student: why not graded}; ``release_changes``: {notebook:
 [cell ids]} the instructor changed since some student's release (listed once, not as
 tampering); ``names``: {student: name} from the roster; ``intake``: the IntakeResult of
-the run (its skipped files are listed). The text and the chart are made in
+what was taken in (its skipped files are listed); ``graded``: how many students this
+run graded. The text and the chart are made in
 autograder/reports/.
 """
 
@@ -18,11 +19,22 @@ from ..reports import figure, markdown
 
 
 def write(
-    out_dir, results, problems, seconds, workers, *, names=None, intake=None, release_changes=None
+    out_dir,
+    results,
+    problems,
+    seconds,
+    workers,
+    *,
+    names=None,
+    intake=None,
+    release_changes=None,
+    graded=None,
 ):
     """Write summary.md, summary.json and summary.png into ``out_dir``; return the text."""
     os.makedirs(out_dir, exist_ok=True)
-    text = markdown.render(results, problems, seconds, workers, names, intake, release_changes)
+    text = markdown.render(
+        results, problems, seconds, workers, names, intake, release_changes, graded
+    )
     with open(os.path.join(out_dir, "summary.md"), "w", encoding="utf-8") as f:
         f.write(text)
     data = {"seconds": seconds, "workers": workers, "results": results, "not_graded": problems}

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from nbgrader.utils import parse_utc
 
 from ..roster.model import STUDENT_ID
-from .archives import archive_stem
+from .archives import archive_kind, archive_stem
 from .identify import Owner, identify
 from .naming import notebook_of, parse_lms_name
 
@@ -69,16 +69,17 @@ class Classifier:
 
     def __call__(self, found):
         parts = found.parts
+        owner, lms, index = _owner(parts)
         system = _system_file(parts)
         if system:
-            return Skip(found.logical, SYSTEM, system)
-        owner, lms, index = _owner(parts)
+            return Skip(found.logical, SYSTEM, system, self._student(owner) if owner else None)
         if owner is None:
             why = "not in a student folder or archive, and not named by an LMS"
             return Skip(found.logical, NO_OWNER, why)
         filename = lms.file if lms and index == len(parts) - 1 else parts[-1]
         skip = _lms_skip(found, lms)
         if skip:
+            skip.student = None if skip.code == UNKNOWN_STUDENT else self._student(owner)
             return skip
         student, note = identify(owner, self.roster)
         if student is None:
@@ -89,6 +90,20 @@ class Classifier:
         if owner.source == "folder" and filename == TIMESTAMP_FILE:
             return self._stamp(found, student)
         return self._notebook(found, filename, student, lms, note)
+
+    def student_of(self, logical):
+        """The student a file or archive that could not be read belongs to, or None
+        (so that "carol.zip is damaged" is carol's problem, not nobody's)."""
+        parts = tuple(logical.split("/"))
+        owner, _, _ = _owner(parts)
+        if owner is None and archive_kind(parts[0]):
+            owner = Owner("folder", archive_stem(parts[0]))
+        return self._student(owner) if owner else None
+
+    def _student(self, owner):
+        """The id of ``owner`` if it is a usable student's, else None."""
+        student, _ = identify(owner, self.roster)
+        return student if student and STUDENT_ID.fullmatch(student) else None
 
     def _notebook(self, found, filename, student, lms, note):
         match = notebook_of(filename, self.notebooks)

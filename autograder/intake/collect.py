@@ -43,7 +43,9 @@ def collect(source, notebooks, roster=None, *, unpack_to=None, lms_timezone="UTC
     classify = Classifier(names, roster, lms_timezone)
     found, problems = scan(source, unpack_to)
     result = IntakeResult(os.path.abspath(source))
-    result.skipped += [Skip(p.logical, UNREADABLE, p.reason) for p in problems]
+    result.skipped += [
+        Skip(p.logical, UNREADABLE, p.reason, classify.student_of(p.logical)) for p in problems
+    ]
     candidates, stamps = [], []
     sink = {Candidate: candidates, Stamp: stamps, Skip: result.skipped}
     for f in found:

@@ -3,7 +3,7 @@ the reason it is not graded."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"  # nbgrader's Exchange.timestamp_format
 
@@ -65,6 +65,44 @@ class IntakeResult:
                 for s in self.skipped
             ],
         }
+
+    @classmethod
+    def from_dict(cls, data):
+        """The inverse of ``as_dict``."""
+        from nbgrader.utils import parse_utc
+
+        from .classify import Skip
+
+        result = cls(data.get("source", ""))
+        for sid, sub in data.get("students", {}).items():
+            stamp = parse_utc(sub["timestamp"]).replace(tzinfo=UTC) if sub["timestamp"] else None
+            result.students[sid] = StudentSubmission(
+                dict(sub["files"]), stamp, dict(sub["sources"]), list(sub["notes"])
+            )
+        result.skipped = [
+            Skip(s["file"], s["code"], s["reason"], s["student"]) for s in data.get("skipped", [])
+        ]
+        return result
+
+    def merged_into(self, earlier, only=None):
+        """The class's record of what was taken in: ``earlier`` (the record so far) with
+        this intake's news. A student this intake accepted files of gets this intake's
+        files, notes and time; a student it skipped files of gets this intake's skips
+        (replacing those of an earlier download); files of nobody are this intake's.
+        ``only``: the students this run took in (the others keep their record)."""
+
+        def news(student):
+            return student is not None and (not only or student in only)
+
+        merged = IntakeResult(self.source, dict(earlier.students))
+        merged.students.update({s: sub for s, sub in self.students.items() if news(s)})
+        touched = {s.student for s in self.skipped if news(s.student)} | {
+            s for s in self.students if news(s)
+        }
+        merged.skipped = [
+            s for s in earlier.skipped if s.student is not None and s.student not in touched
+        ] + [s for s in self.skipped if s.student is None or news(s.student)]
+        return merged
 
     def report(self):
         """What the run prints: the counts, then every skipped file grouped by reason."""

@@ -29,6 +29,10 @@ def _cell(text):
     return _md(text).replace("|", "\\|")
 
 
+def students_in(intake):
+    return intake.students if intake else {}
+
+
 def environment():
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -42,11 +46,19 @@ def environment():
 
 
 def render(
-    results, problems, seconds=None, workers=None, names=None, intake=None, release_changes=None
+    results,
+    problems,
+    seconds=None,
+    workers=None,
+    names=None,
+    intake=None,
+    release_changes=None,
+    graded=None,
 ):
     """The text of summary.md for ``results`` (any set of students) and ``problems``
     ({student: why not graded}); ``names``: {student: name}; ``intake``: IntakeResult;
-    ``release_changes``: {notebook: [cell ids]} changed since some student's release."""
+    ``release_changes``: {notebook: [cell ids]} changed since some student's release;
+    ``graded``: how many of them this run graded."""
     names = names or {}
     results = sorted(results, key=lambda r: r["student"])
     totals = [r.get("total", 0) or 0 for r in results]
@@ -72,5 +84,7 @@ def render(
             notebooks=course_notebooks(),
             students=[stats.student_report(r, names) for r in results],
             name_of=lambda s: f" ({names[s]})" if s in names else "",
+            intake_notes=lambda s: intake.students[s].notes if s in students_in(intake) else [],
+            graded=graded,
         )
     )
