@@ -6,6 +6,7 @@ pipeline (python -m autograder.grade), which runs nbgrader's autograde in-proces
 these same preprocessors. See autograder/grading/preprocessors.py for what each does.
 """
 
+from autograder.feedback import NBGRADER_TEMPLATES
 from autograder.feedback import TEMPLATES as FEEDBACK_TEMPLATES
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
@@ -61,14 +62,15 @@ c.LateSubmissionPlugin.penalty_method = "none"
 # tracebacks; each test cell named by its exercise and points; what was not attempted
 # shown as one line; math as MathML (no MathJax from a CDN: readable offline). The
 # course's template folder is named "feedback", so the formgrader's Generate Feedback
-# (which forces template_name = "feedback") uses it too.
+# (which forces template_name = "feedback") uses it too; nbgrader's own templates stay
+# listed after it, or the formgrader cannot find its pages ("formgrade").
 c.GenerateFeedback.preprocessors = [
     "autograder.feedback.preprocessors.HideHiddenTests",
     "nbgrader.preprocessors.GetGrades",
     "autograder.feedback.preprocessors.FeedbackContext",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
-c.HTMLExporter.extra_template_basedirs = [FEEDBACK_TEMPLATES]
+c.HTMLExporter.extra_template_basedirs = [FEEDBACK_TEMPLATES, NBGRADER_TEMPLATES]
 c.HTMLExporter.filters = {
     "feedback_markdown": "autograder.feedback.mathml.feedback_markdown",
     "feedback_latex": "autograder.feedback.mathml.feedback_latex",
