@@ -83,3 +83,17 @@ def test_attempted_headers_math_and_collapsed_stub_errors():
     assert "<script" not in page and "http://" not in page.replace(
         "http://www.w3.org/1998/Math/MathML", ""
     )
+
+
+def test_the_formgrader_still_finds_its_own_pages():
+    """nbgrader_config.py sets HTMLExporter.extra_template_basedirs, which replaces the list
+    the formgrader sets for itself: its "formgrade" template must stay reachable, and the
+    template named "feedback" must still be the course's."""
+    from traitlets.config import Config, PyFileConfigLoader
+
+    course = PyFileConfigLoader("nbgrader_config.py", path=".").load_config()
+    for name, folder in (("formgrade", "nbgrader"), ("feedback", TEMPLATES)):
+        config = Config(course)
+        config.HTMLExporter.template_name = name
+        first = HTMLExporter(config=config).template_paths[0]
+        assert folder in first and first.endswith(name), (name, first)
