@@ -70,6 +70,7 @@ c.GenerateFeedback.preprocessors = [
     "autograder.feedback.preprocessors.FeedbackContext",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+c.GenerateFeedback.exporter_class = "autograder.feedback.exporter.FeedbackExporter"
 c.HTMLExporter.extra_template_basedirs = [FEEDBACK_TEMPLATES, NBGRADER_TEMPLATES]
 c.HTMLExporter.filters = {
     "feedback_markdown": "autograder.feedback.mathml.feedback_markdown",

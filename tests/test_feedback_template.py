@@ -9,6 +9,7 @@ from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from autograder.feedback import TEMPLATES
+from autograder.feedback.exporter import NO_DESCRIPTION, FeedbackExporter
 from autograder.feedback.preprocessors import FeedbackContext
 
 STUB = "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
@@ -53,7 +54,7 @@ def render(nb):
     context = FeedbackContext()
     context._stubs = lambda resources: {"softmax": STUB}
     nb, resources = context.preprocess(nb, resources)
-    exporter = HTMLExporter(
+    exporter = FeedbackExporter(
         template_name="feedback",
         extra_template_basedirs=[TEMPLATES],
         filters={
@@ -97,3 +98,25 @@ def test_the_formgrader_still_finds_its_own_pages():
         config.HTMLExporter.template_name = name
         first = HTMLExporter(config=config).template_paths[0]
         assert folder in first and first.endswith(name), (name, first)
+
+
+def test_images_keep_their_alt_text_or_get_the_generic_one_once():
+    """FeedbackExporter adds HTMLExporter's generic alt text without its BeautifulSoup pass."""
+    nb = notebook(answer="def f(x):\n    return x\n")
+    png = new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})
+    nb.cells[3].outputs = [png]
+    nb.cells[0].source += "\n\n![the unrolled RNN](data:image/png;base64,iVBORw0KGgo=)"
+    page, _ = render(nb)
+    images = re.findall(r"<img[^>]*>", page)
+    assert len(images) == 2, images
+    assert sum(NO_DESCRIPTION in img for img in images) == 1
+    assert all(img.count("alt=") == 1 for img in images), images
+    assert any('alt="the unrolled RNN"' in img for img in images)
+
+
+def test_the_course_config_renders_feedback_with_the_course_exporter():
+    from nbgrader.converters import GenerateFeedback
+    from traitlets.config import PyFileConfigLoader
+
+    course = PyFileConfigLoader("nbgrader_config.py", path=".").load_config()
+    assert GenerateFeedback(config=course).exporter_class is FeedbackExporter
