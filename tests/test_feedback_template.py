@@ -120,3 +120,11 @@ def test_the_course_config_renders_feedback_with_the_course_exporter():
 
     course = PyFileConfigLoader("nbgrader_config.py", path=".").load_config()
     assert GenerateFeedback(config=course).exporter_class is FeedbackExporter
+
+
+def test_a_page_is_the_same_rendered_again_with_the_memoized_clean_html():
+    nb = notebook(answer="def f(x):\n    return x  # <b>not bold</b>\n")
+    first, _ = render(nb)
+    again, _ = render(nb)
+    assert first == again
+    assert "<b>not bold</b>" not in first  # the student's code is still escaped
