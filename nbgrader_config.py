@@ -28,7 +28,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "autograder.grading.preprocessors.QuietOverwriteCells",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "autograder.grading.metadata_check.CheckCellMetadataOnce",
 ]
 c.Autograde.autograde_preprocessors = [
     "autograder.grading.preprocessors.SandboxedExecute",
@@ -38,7 +38,7 @@ c.Autograde.autograde_preprocessors = [
     "autograder.grading.preprocessors.ApplyVerdicts",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "autograder.grading.metadata_check.CheckCellMetadataOnce",
 ]
 
 # Time limit of one cell when autograding without a timing profile (the pipeline derives

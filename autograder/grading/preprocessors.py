@@ -10,7 +10,8 @@ sanitize pass (submitted/ -> autograded/):
   ...nbgrader's ClearOutput, DeduplicateIds, OverwriteKernelspec...
   QuietOverwriteCells   nbgrader's OverwriteCells (restores the hidden tests from the
                         gradebook), without the expected "checksum has changed" warning
-  ...CheckCellMetadata
+  CheckCellMetadataOnce nbgrader's CheckCellMetadata, the schema checked once
+                        (metadata_check.py)
 autograde pass:
   SandboxedExecute      replaces nbgrader's Execute: the notebook runs in the grading
                         sandbox with the judge outside it (execute.py); the pipeline
@@ -18,7 +19,7 @@ autograde pass:
   ...IgnorePattern, ClearMetadataPreprocessor, LimitOutput...
   ApplyVerdicts         test cells show what the judge decided, so nbgrader's own
                         SaveAutoGrades scores exactly the judge's verdicts
-  ...SaveAutoGrades, AssignLatePenalties, CheckCellMetadata
+  ...SaveAutoGrades, AssignLatePenalties..., CheckCellMetadataOnce
 """
 
 import json
