@@ -105,7 +105,7 @@ bench-grading: venv
 
 SUBMISSIONS ?= submitted
 grade: venv
-	$(BIN)/python -m autograder.grade $(SUBMISSIONS)
+	$(BIN)/python -m autograder.grade $(SUBMISSIONS) $(GRADE_OPTIONS)
 
 ROSTER ?= students.csv
 roster: venv

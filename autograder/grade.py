@@ -83,7 +83,21 @@ def main(argv=None):
         f"grades: {course.path('grades.csv')}\nfeedback: {course.path('feedback')}\n"
         f"summary: {os.path.join(course.work, 'summary.md')} (and summary.png)"
     )
-    return 0
+    return report_failures(run.failed, len(run.graded))
+
+
+def report_failures(failed, graded):
+    """Exit status: 1 if grading failed for every student of the run (a setup problem,
+    not a submission's), else 0; students whose grading failed are named either way."""
+    if not failed:
+        return 0
+    print(
+        f"warning: grading failed for {len(failed)} of {graded} student(s): "
+        f"{', '.join(sorted(failed))} (reasons in grading/summary.md; once fixed, "
+        f"re-run them with --student)",
+        file=sys.stderr,
+    )
+    return 1 if len(failed) == graded else 0
 
 
 if __name__ == "__main__":

@@ -48,3 +48,12 @@ def test_what_latex2mathml_misses_is_rewritten_or_shown_as_source():
 def test_latex_outputs():
     assert 'display="block"' in feedback_latex("$$x^2$$")
     assert 'display="inline"' in feedback_latex("$x^2$")
+
+
+def test_a_formula_that_would_carry_html_is_shown_as_source():
+    """latex2mathml copies \\text{...} unescaped: anything but MathML falls back to source."""
+    for latex in (r"\text{<script>alert(1)</script>}", r"\text{<img src=x onerror=alert(1)>}"):
+        html = to_mathml(latex)
+        assert html.startswith('<code class="math-source">') and "<script" not in html
+        assert "<img" not in html
+    assert to_mathml(r"x < y").startswith("<math")  # an ordinary "<" is still math

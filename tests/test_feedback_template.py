@@ -26,7 +26,11 @@ def notebook(answer=STUB):
     )
     return new_notebook(
         cells=[
-            new_markdown_cell("The softmax: $\\operatorname{softmax}(z)_i = e^{z_i} / Z$"),
+            nbgrader(
+                new_markdown_cell("The softmax: $\\operatorname{softmax}(z)_i = e^{z_i} / Z$"),
+                grade_id="md-1",
+                locked=True,
+            ),
             nbgrader(new_code_cell(answer), grade_id="softmax", solution=True),
             nbgrader(
                 new_code_cell("assert check_softmax(softmax)", outputs=[stub_error]),
@@ -128,3 +132,19 @@ def test_a_page_is_the_same_rendered_again_with_the_memoized_clean_html():
     again, _ = render(nb)
     assert first == again
     assert "<b>not bold</b>" not in first  # the student's code is still escaped
+
+
+def test_what_a_student_wrote_or_displayed_carries_no_script():
+    """The course's text is trusted (MathML); a student's own markdown cell and the HTML,
+    markdown, LaTeX or JavaScript their code displayed are cleaned."""
+    nb = notebook(answer="def f(x):\n    return x\n")
+    nb.cells.append(new_markdown_cell("My note: $x$ <script>alert('md')</script>"))
+    nb.cells[3].outputs = [
+        new_output("display_data", data={"text/html": "<script>alert('html')</script>"}),
+        new_output("display_data", data={"text/markdown": "<img src=x onerror=alert(1)>"}),
+        new_output("display_data", data={"application/javascript": "alert('js')"}),
+        new_output("display_data", data={"text/latex": "$\\text{<script>alert(2)</script>}$"}),
+    ]
+    page, text = render(nb)
+    assert "<script" not in page and not re.search(r"<img[^>]*onerror", page)
+    assert "My note:" in text and re.search(r"<math [^>]*MathML", page)  # course text still math

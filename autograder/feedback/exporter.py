@@ -13,6 +13,9 @@ without changing what a page says:
   most code cells are the course's own, the same for every student. Here it is memoized
   (a pure function of its text; bounded, so a large class's answers cannot fill memory).
 
+Unlike HTMLExporter, it cleans (``sanitize_html``) what a student's code displayed and
+the student's own markdown: a feedback page never carries a student's script.
+
 Configured in nbgrader_config.py (``GenerateFeedback.exporter_class``), so nbgrader's
 generate_feedback, the formgrader's button and the pipeline all use it.
 """
@@ -24,6 +27,7 @@ from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.strings import clean_html
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+from traitlets import default
 
 NO_DESCRIPTION = 'alt="No description has been provided for this image"'
 IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)")
@@ -34,6 +38,12 @@ cached_clean_html = functools.lru_cache(maxsize=4096)(clean_html)
 
 class FeedbackExporter(HTMLExporter):
     """HTMLExporter, with the ``alt`` texts added without a parse and clean_html memoized."""
+
+    @default("sanitize_html")
+    def _sanitize_html_default(self):
+        # A student's outputs and own markdown are the student's HTML: cleaned, so a page
+        # never carries a script (nbconvert's default trusts them)
+        return True
 
     def default_filters(self):
         """HTMLExporter's filters; clean_html memoized (a later name wins)."""

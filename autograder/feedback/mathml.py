@@ -32,15 +32,45 @@ _REWRITES = (
 )
 
 
+# What latex2mathml writes. It copies \text{...} into the page unescaped, so anything
+# else in its output (a <script>, an onerror=) came from the formula: shown as source.
+MATHML_TAGS = frozenset(
+    "math mrow mi mo mn ms mtext mspace msup msub msubsup mfrac msqrt mroot mstyle mtable "
+    "mtr mtd mover munder munderover mpadded mphantom menclose semantics annotation merror "
+    "mfenced mmultiscripts mprescripts none".split()
+)
+MATHML_ATTRIBUTES = frozenset(
+    "xmlns display mathvariant stretchy fence separator lspace rspace columnalign rowalign "
+    "rowspacing columnspacing columnlines rowlines frame accent accentunder movablelimits "
+    "form minsize maxsize largeop symmetric width height depth linethickness notation "
+    "displaystyle scriptlevel open close separators mathsize".split()
+)
+_TAG = re.compile(r"<\s*/?\s*([A-Za-z][\w:.-]*)")
+_ATTRIBUTE = re.compile(r"([\w:.-]+)\s*=")
+
+
+def only_mathml(html):
+    """Whether ``html`` holds nothing but MathML elements and presentation attributes."""
+    return (
+        "<!" not in html
+        and set(_TAG.findall(html)) <= MATHML_TAGS
+        and set(_ATTRIBUTE.findall(html)) <= MATHML_ATTRIBUTES
+    )
+
+
 def to_mathml(latex, display="inline"):
-    """MathML for ``latex``; if it cannot be converted, the LaTeX source in a <code>."""
+    """MathML for ``latex``; if it cannot be converted (or would carry anything but
+    MathML), the LaTeX source, escaped, in a <code>."""
     for pattern, replacement in _REWRITES:
         latex = pattern.sub(replacement, latex)
     try:
-        return convert(latex.strip(), display=display)
+        mathml = convert(latex.strip(), display=display)
     except Exception as e:  # latex2mathml raises many kinds; the page must still render
         log.warning("could not convert %r to MathML: %s", latex, e)
+        mathml = None
+    if mathml is None or not only_mathml(mathml):
         return f'<code class="math-source">{escape(latex)}</code>'
+    return mathml
 
 
 class MathMLRenderer(IPythonRenderer):

@@ -74,15 +74,19 @@ class Course:
         )
 
     def ensure_assignment(self):
-        """Make sure the gradebook knows the assignment (nbgrader generate_assignment)."""
+        """Make sure the gradebook knows the assignment and every one of its notebooks
+        (nbgrader generate_assignment). An assignment added without notebooks (`nbgrader
+        db assignment add rnn --duedate=...`, to set the due date first) counts as unknown:
+        autograde would fail for every student."""
         from nbgrader.api import Gradebook, MissingEntry
 
         with Gradebook(self.db_url) as gb:
             try:
-                gb.find_assignment(self.assignment)
-                return False
+                known = {nb.name for nb in gb.find_assignment(self.assignment).notebooks}
             except MissingEntry:
-                pass
+                known = set()
+        if known and known >= set(self.notebooks()):
+            return False
         result = self.nbgrader("generate_assignment", self.assignment, "--force")
         if result.returncode != 0:
             raise RuntimeError(f"nbgrader generate_assignment failed:\n{result.stderr[-3000:]}")

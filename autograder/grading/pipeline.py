@@ -43,6 +43,7 @@ class Run:
     """What one run did, for the summary and the benchmark."""
 
     graded: list = field(default_factory=list)
+    failed: list = field(default_factory=list)  # students whose grading failed
     problems: dict = field(default_factory=dict)
     phases: dict = field(default_factory=dict)
     per_student: dict = field(default_factory=dict)
@@ -248,6 +249,8 @@ class Coordinator:
     def _store(self, result):
         results.save(self.course, result)
         self.run.graded.append(result["student"])
+        if "error" in result:
+            self.run.failed.append(result["student"])
         status = (
             f"grading failed: {result['error']}"
             if "error" in result

@@ -1,0 +1,34 @@
+"""The grading pipeline completes an assignment the instructor added without notebooks
+(`nbgrader db assignment add rnn --duedate=...`, the README's way of setting a due date
+before the first grading run): otherwise autograde fails for every student."""
+
+import os
+import shutil
+
+from nbgrader.api import Gradebook
+from nbgrader_course import ROOT, nbgrader
+
+from autograder.grading.course import Course
+
+
+def notebooks_known(course):
+    with Gradebook(course.db_url) as gb:
+        assignment = gb.find_assignment(course.assignment)
+        return sorted(nb.name for nb in assignment.notebooks), assignment.duedate
+
+
+def test_an_assignment_added_with_only_a_due_date_gets_its_notebooks(tmp_path):
+    root = str(tmp_path / "course")
+    os.makedirs(root)
+    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), root)
+    for folder in ("source", "release"):
+        shutil.copytree(os.path.join(ROOT, folder), os.path.join(root, folder))
+    nbgrader(root, "db", "assignment", "add", "rnn", "--duedate=2027-03-01 23:59:00 Europe/Berlin")
+    course = Course(root)
+    assert notebooks_known(course)[0] == []
+
+    assert course.ensure_assignment() is True
+    names, duedate = notebooks_known(course)
+    assert names == course.notebooks() and len(names) == 5
+    assert duedate is not None  # the instructor's due date survives
+    assert course.ensure_assignment() is False  # nothing more to do
