@@ -9,7 +9,6 @@ tests/test_bundle.py checks the result.
 
 import argparse
 import os
-import re
 import shutil
 import sys
 
@@ -51,11 +50,22 @@ helpers = ["checks/*.npz"]
 
 
 def student_environment():
-    """environment.yml with the student package instead of the course's dev tools."""
-    with open(os.path.join(ROOT, "environment.yml")) as f:
-        text = f.read()
-    text = re.sub(r"^(\s*-\s*)-e \.\[dev\]\s*$", r"\1-e .", text, flags=re.M)
-    return text
+    """environment.yml for conda / Binder: the student package's dependencies only (the
+    course's own environment.yml lists the instructor's tools too)."""
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+        project = tomllib.load(f)["project"]
+    deps = "".join(f"      - {d}\n" for d in project["dependencies"])
+    return f"""# Conda / Binder environment of the course's student files. Usage:
+#   conda env create -f environment.yml && conda activate rnn-from-scratch
+name: rnn-from-scratch
+channels:
+  - conda-forge
+dependencies:
+  - python{project["requires-python"]}
+  - pip
+  - pip:
+{deps}      - -e .
+"""
 
 
 def student_readme():

@@ -66,15 +66,16 @@ def _stream(seed, stream):
 
 @functools.lru_cache(maxsize=8)
 def _recurrent_basis(hidden_size, activation, seed):
-    """W_hh / rho and its spectral radius: the part of W_hh that does not depend on rho.
+    """W_hh / rho: the part of W_hh that does not depend on rho.
 
-    tanh: a random orthogonal Q (QR of a Gaussian), so every eigenvalue has modulus 1 and
-    every singular value is 1. relu: the identity (Le et al. 2015's IRNN initialisation).
-    Cached (read-only) because the QR and the spectral radius cost as much as a whole
-    forward+backward pass; eig(rho B) = rho eig(B), so the radius is computed once.
+    tanh: a random orthogonal Q (QR of a Gaussian); relu: the identity (Le et al. 2015's
+    IRNN initialisation). Both have every eigenvalue of modulus 1 by construction, so
+    W_hh = rho * basis has spectral radius rho exactly (tests/test_explorer.py checks it
+    against the eigenvalues); nothing here computes a spectral radius (notebook 4 asks
+    you to). Cached (read-only) because the QR costs as much as a forward+backward pass.
 
     Returns:
-        basis (H, H) read-only, radius: float, max |eigenvalue| of basis.
+        basis (H, H) read-only.
     """
     H = hidden_size
     if activation == "tanh":
@@ -82,20 +83,7 @@ def _recurrent_basis(hidden_size, activation, seed):
     else:
         basis = np.eye(H)
     basis.flags.writeable = False
-    return basis, _spectral_radius(basis)
-
-
-def _spectral_radius(W):
-    """max |eigenvalue| of the square matrix W (H, H).
-
-    For a normal matrix (W W^T = W^T W: orthogonal, diagonal, ...) the |eigenvalues| are
-    the singular values, and the largest singular value costs a fifth of the eigenvalues
-    (whose iteration converges slowly when all of them have the same modulus, as Q's do).
-    """
-    WWt, WtW = W @ W.T, W.T @ W
-    if np.allclose(WWt, WtW, rtol=0.0, atol=1e-12 * max(np.abs(WWt).max(), 1e-300)):
-        return float(np.linalg.norm(W, 2))
-    return float(np.abs(np.linalg.eigvals(W)).max())
+    return basis
 
 
 def _weights(hidden_size, vocab_size, rho, activation, seed, input_scale=1.0):
@@ -106,8 +94,7 @@ def _weights(hidden_size, vocab_size, rho, activation, seed, input_scale=1.0):
     """
     H, D = hidden_size, vocab_size
     W_hx = input_scale * _stream(seed, 0).normal(0.0, np.sqrt(2.0 / (D + H)), size=(H, D))
-    basis, radius = _recurrent_basis(H, activation, seed)
-    return W_hx, rho * basis, rho * radius
+    return W_hx, rho * _recurrent_basis(H, activation, seed), float(rho)
 
 
 def _symbols(seq_len, batch_size, vocab_size, seed):

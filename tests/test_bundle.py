@@ -114,3 +114,23 @@ def test_make_lab_workspace_keeps_the_students_work(tmp_path):
     with open(notebook) as f:
         assert f.read().endswith(" ")
     assert not os.path.exists(dest + ".zip")
+
+
+def test_the_student_environment_lists_only_what_students_run(built):
+    """conda users get the student package's dependencies, not the instructor's tools."""
+    folder, _ = built
+    with open(os.path.join(folder, "environment.yml")) as f:
+        text = f.read()
+    for tool in ("pytest", "playwright", "jupyterhub", "distributed", "psycopg", "ruff", "uv"):
+        assert f"- {tool}" not in text, tool
+    for package in ("numpy", "nbgrader==0.9.6", "ipywidgets", "threadpoolctl", "- -e ."):
+        assert package in text, package
+
+
+def test_no_helper_computes_a_spectral_radius(built):
+    """notebook 4 asks for it: the explorer builds W_hh with a known radius instead."""
+    folder, _ = built
+    for rel in files(folder):
+        if rel.startswith("helpers/") and rel.endswith(".py"):
+            with open(os.path.join(folder, rel)) as f:
+                assert "eigvals" not in f.read(), rel
