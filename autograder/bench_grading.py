@@ -9,9 +9,10 @@ One invocation measures, on this machine:
     submission (the grading phase divided by the students), its ratio to plain
     execution, and the fixed cost of the run (setup, export, summary);
   - the same with 2 workers: the speedup, of the grading phase and of the whole run, and
-    its bound on this machine: with as many workers as cores, the coordinator's own work
-    per student (recording, r) shares the cores with the workers' execution (e), so
-    cores x e / (e + r) at best;
+    what a CPU model predicts for it: with as many workers as cores, the coordinator's own
+    work per student (recording, r) shares the cores with the workers' execution (e), so
+    about cores x e / (e + r) (e is wall time and includes a kernel's waits, which two
+    workers overlap: the measured speedup can exceed it);
   - a pathological submission (an endless loop at the top of the first answer of every
     notebook) against a complete one, each graded alone: the ratio of their costs;
   - a throughput model: students per hour against workers, measured (1, 2) and projected
@@ -186,7 +187,7 @@ def report(students, plain, one, two, patho):
     print(f"  fixed cost of a run (setup, export, summary): {one['fixed']:.1f} s")
     print(
         f"  2 workers: {two['seconds']:.1f} s; speedup {speedup:.2f} (grading phase), "
-        f"{speedup_wall:.2f} (whole run); bound on 2 cores 2e/(e+r) = {bound:.2f}"
+        f"{speedup_wall:.2f} (whole run); CPU model 2e/(e+r) = {bound:.2f}"
     )
     print(
         f"  pathological (hangs in every notebook): {patho['hanging']['seconds']:.1f} s "
@@ -207,7 +208,7 @@ def report(students, plain, one, two, patho):
         "fixed_seconds": round(one["fixed"], 1),
         "speedup_2_workers": round(speedup, 2),
         "speedup_2_workers_whole_run": round(speedup_wall, 2),
-        "speedup_bound_2_cores": round(bound, 2),
+        "speedup_model_2_cores": round(bound, 2),
         "pathological_ratio": round(patho_ratio, 2),
         "students_per_hour": {str(w): round(r) for w, r, _ in rows},
     }
@@ -221,7 +222,7 @@ def report(students, plain, one, two, patho):
         grading_fixed_seconds=one["fixed"],
         grading_speedup_2_workers=speedup,
         grading_speedup_2_workers_whole_run=speedup_wall,
-        grading_speedup_bound_2_cores=bound,
+        grading_speedup_model_2_cores=bound,
         grading_pathological_ratio=patho_ratio,
         grading_students_per_hour_1=rows[0][1],
         grading_students_per_hour_2=rows[1][1],
