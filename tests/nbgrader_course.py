@@ -33,6 +33,16 @@ def nbgrader(course, *args, check=True):
     return result
 
 
+def copy_course(tmp):
+    """A scratch course without a gradebook: nbgrader_config.py, source/ and release/."""
+    course = os.path.join(str(tmp), "course")
+    os.makedirs(course)
+    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
+    for folder in ("source", "release"):
+        shutil.copytree(os.path.join(ROOT, folder), os.path.join(course, folder))
+    return course
+
+
 def make_course(tmp):
     """A scratch course: nbgrader_config.py, source/ and a generated gradebook + release."""
     course = os.path.join(str(tmp), "course")

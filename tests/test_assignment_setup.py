@@ -2,11 +2,8 @@
 (`nbgrader db assignment add rnn --duedate=...`, the README's way of setting a due date
 before the first grading run): otherwise autograde fails for every student."""
 
-import os
-import shutil
-
 from nbgrader.api import Gradebook
-from nbgrader_course import ROOT, nbgrader
+from nbgrader_course import copy_course, nbgrader
 
 from autograder.grading.course import Course
 
@@ -18,11 +15,7 @@ def notebooks_known(course):
 
 
 def test_an_assignment_added_with_only_a_due_date_gets_its_notebooks(tmp_path):
-    root = str(tmp_path / "course")
-    os.makedirs(root)
-    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), root)
-    for folder in ("source", "release"):
-        shutil.copytree(os.path.join(ROOT, folder), os.path.join(root, folder))
+    root = copy_course(tmp_path)
     nbgrader(root, "db", "assignment", "add", "rnn", "--duedate=2027-03-01 23:59:00 Europe/Berlin")
     course = Course(root)
     assert notebooks_known(course)[0] == []

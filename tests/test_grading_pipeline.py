@@ -18,7 +18,7 @@ import threading
 
 import grading_fixtures as fx
 import pytest
-from nbgrader_course import ROOT, env
+from nbgrader_course import ROOT, copy_course, env
 
 pytestmark = pytest.mark.slow
 
@@ -400,11 +400,7 @@ def test_rerunning_is_idempotent(batch):
 def test_lms_zip_downloads_are_collected_and_a_bad_archive_fails_alone(tmp_path):
     import zipfile
 
-    course = str(tmp_path / "course")
-    os.makedirs(course)
-    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
-    for d in ("source", "release"):
-        shutil.copytree(os.path.join(ROOT, d), os.path.join(course, d))
+    course = copy_course(tmp_path)
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     answered = json.dumps(fx.student_notebook(fx.NOTEBOOKS[0]))
