@@ -30,8 +30,12 @@ STAMP = ".rnn-course-built"
 # What the instructor copy of the repository holds (pyproject.toml names README.md).
 INSTRUCTOR_FILES = ("autograder", "helpers", "pyproject.toml", "README.md", "constraints.txt")
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
-# Installed into both environments: the course's nbgrader exchange classes.
-EXCHANGE_MODULE = os.path.join(REPO, "deploy", "nbgrader_exchange.py")
+# Installed into both environments: the course's nbgrader exchange classes
+# ({module name: source}).
+EXCHANGE_MODULES = {
+    "rnn_hub_exchange": os.path.join(REPO, "deploy", "nbgrader_exchange.py"),
+    "rnn_hub_collect": os.path.join(REPO, "deploy", "nbgrader_collect.py"),
+}
 
 
 class BuildError(RuntimeError):
@@ -119,7 +123,8 @@ def site_packages(env):
 
 
 def install_exchange_module(env):
-    shutil.copy(EXCHANGE_MODULE, os.path.join(site_packages(env), "rnn_hub_exchange.py"))
+    for module, source in EXCHANGE_MODULES.items():
+        shutil.copy(source, os.path.join(site_packages(env), module + ".py"))
 
 
 def student_env(dep):

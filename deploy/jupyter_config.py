@@ -14,7 +14,8 @@ setup disables the instructor extensions for students):
   - JupyterLab neither fetches news nor queries PyPI.
 The grader: nbgrader's course root and exchange, the course's own nbgrader_config.py
 (the grading pipeline's settings, so the formgrader sees the same), and the
-release_feedback that works with the pipeline's feedback (deploy/nbgrader_exchange.py).
+release_feedback that works with the pipeline's feedback (deploy/nbgrader_exchange.py),
+and the collect that takes only the students' own files (deploy/nbgrader_collect.py).
 """
 
 import json
@@ -97,6 +98,8 @@ c.CourseDirectory.root = {dep.course_dir!r}
 c.Exchange.root = {dep.exchange!r}
 # release_feedback for the grading pipeline's feedback: deploy/nbgrader_exchange.py
 c.ExchangeFactory.release_feedback = "rnn_hub_exchange.ReleaseFeedback"
+# collect takes only what the named student's own account wrote: deploy/nbgrader_collect.py
+c.ExchangeFactory.collect = "rnn_hub_collect.Collect"
 # nbgrader leaves autograded notebooks read-only (444); the grading pipeline then adds
 # its verdicts to them, which only root could do. The course directory is 0700 anyway.
 c.Autograde.permissions = 644

@@ -3,7 +3,7 @@
 Installed into both environments as the module ``rnn_hub_exchange`` and selected with
 ``c.ExchangeFactory.submit`` (students) and ``c.ExchangeFactory.release_feedback``
 (grader), so the lab extension's Submit button, the formgrader's buttons and the
-command line all use them.
+command line all use them. The course's collect is in deploy/nbgrader_collect.py.
 
 Submit: nbgrader leaves a submission world-readable (files 0644, folder 0777) in
 inbound/. Inbound cannot be listed, so another student needs the folder's random name

@@ -139,6 +139,7 @@ def test_grader_config_fits_nbgrader_to_the_pipeline(tmp_path):
     assert f"c.CourseDirectory.root = {dep.course_dir!r}" in text
     assert "c.Autograde.permissions = 644" in text
     assert '"rnn_hub_exchange.ReleaseFeedback"' in text
+    assert 'c.ExchangeFactory.collect = "rnn_hub_collect.Collect"' in text
     course_config = os.path.join(dep.course_dir, "nbgrader_config.py")
     assert f"load_subconfig({course_config!r})" in text
 
