@@ -1,10 +1,17 @@
 """One found file -> a notebook of a student (a Candidate), a submission time, or a Skip
 with the reason.
 
-Whose file: the first component of its logical path that an LMS named (Canvas, Moodle,
-Blackboard: see naming.py) gives the student; otherwise the first component is the
-student's folder or archive (nbgrader's <student>/<assignment>/*.ipynb, <student>/*.ipynb,
-<student>.zip). Which notebook: the file name, less any duplicate suffix.
+Whose file: a first component that is a student's own folder or archive on the roster
+(nbgrader's <student>/<assignment>/*.ipynb, <student>/*.ipynb, <student>.zip) gives the
+student; otherwise the first component of its logical path that an LMS named (Canvas,
+Moodle, Blackboard: see naming.py) does; otherwise the first component is the student's
+folder or archive. Which notebook: the file name, less any duplicate suffix.
+
+Below the component that names the owner, everything is the owner's own: an LMS-style
+name there was written by the student, not the LMS, so it never gives the file to
+another student (it is skipped, or read as the owner's file without its date), and
+neither does a timestamp.txt inside an archive set anyone's time. Times come from the
+LMS's own names and nbgrader's folders only.
 """
 
 from dataclasses import dataclass
@@ -30,6 +37,7 @@ OLDER_DUPLICATE = "older duplicate"
 UNREADABLE = "unreadable"
 SYSTEM = "system file"
 SUBMISSION_TIME = "submission time"  # read, not graded: timestamp.txt, Blackboard receipts
+ANOTHERS_NAME = "another student's name"  # inside one student's folder or upload
 
 
 @dataclass
@@ -69,7 +77,7 @@ class Classifier:
 
     def __call__(self, found):
         parts = found.parts
-        owner, lms, index = _owner(parts)
+        owner, lms, index = self._owner(parts)
         system = _system_file(parts)
         if system:
             return Skip(found.logical, SYSTEM, system, self._student(owner) if owner else None)
@@ -87,15 +95,48 @@ class Classifier:
         if not STUDENT_ID.fullmatch(student):
             why = f"{student!r} is not a usable student id (letters, digits, _.@+- only)"
             return Skip(found.logical, UNKNOWN_STUDENT, why)
+        inside = self._inside(found, index, student)
+        if isinstance(inside, Skip):
+            return inside
+        if inside:
+            filename, lms = inside, None  # the owner's file; its date is not the LMS's
         if owner.source == "folder" and filename == TIMESTAMP_FILE:
             return self._stamp(found, student)
         return self._notebook(found, filename, student, lms, note)
+
+    def _inside(self, found, index, student):
+        """What the components below the owner's (``index``) say: a Skip (another
+        student's LMS-style name, a timestamp.txt in an archive), the owner's own file
+        name in an LMS-style name, or None."""
+        parts = found.parts
+        for i, inner in _inner_lms_names(parts, index):
+            named, _ = identify(Owner(inner.lms, inner.key, inner.name), self.roster)
+            if named != student:
+                why = (
+                    f"named like an LMS's file of {named or inner.key}, inside {parts[index]}, "
+                    f"which is {student}'s: a student's upload holds only their own files"
+                )
+                return Skip(found.logical, ANOTHERS_NAME, why, student)
+            if i == len(parts) - 1 and inner.file and not inner.receipt:
+                return inner.file
+        if found.archived and parts[-1] == TIMESTAMP_FILE:
+            why = "timestamp.txt inside an archive: the student's own file, not a submission time"
+            return Skip(found.logical, SUBMISSION_TIME, why, student)
+        return None
+
+    def _owner(self, parts):
+        """(Owner, LmsName or None, index of the component that names the owner)."""
+        if self.roster is not None and len(parts) >= 2 and parse_lms_name(parts[0]) is None:
+            own = Owner("folder", archive_stem(parts[0]))
+            if identify(own, self.roster)[0] is not None:
+                return own, None, 0  # a student's own folder or archive
+        return _owner(parts)
 
     def student_of(self, logical):
         """The student a file or archive that could not be read belongs to, or None
         (so that "carol.zip is damaged" is carol's problem, not nobody's)."""
         parts = tuple(logical.split("/"))
-        owner, _, _ = _owner(parts)
+        owner, _, _ = self._owner(parts)
         if owner is None and archive_kind(parts[0]):
             owner = Owner("folder", archive_stem(parts[0]))
         return self._student(owner) if owner else None
@@ -154,6 +195,14 @@ def _owner(parts):
     if len(parts) >= 2:
         return Owner("folder", archive_stem(parts[0])), None, 0
     return None, None, None
+
+
+def _inner_lms_names(parts, index):
+    """(index, LmsName) of the LMS-style names below the owner's component ``index``."""
+    for i in range(index + 1, len(parts)):
+        lms = parse_lms_name(parts[i])
+        if lms:
+            yield i, lms
 
 
 def _lms_skip(found, lms):

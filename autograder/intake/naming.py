@@ -51,8 +51,11 @@ MOODLE = re.compile(
 # named_regexp help; codepost-io/integration-blackboard sample_submissions; the username is
 # the last "_" field before "_attempt_" (vangef/BBGradebookOrganiser utils/organiser.py).
 # The time is the Blackboard server's local time, without a zone.
+# Blackboard's own part comes first and the student's file name after it, so the FIRST
+# "_<username>_attempt_<time>" is Blackboard's (lazy): a file named
+# "x_bob_attempt_2099-..." by alice stays alice's, with her attempt's time.
 BLACKBOARD = re.compile(
-    r"(?P<assignment>.+)_(?P<username>[^_]+)_attempt_(?P<stamp>\d{4}(?:-\d\d){5})"
+    r"(?P<assignment>.+?)_(?P<username>[^_]+)_attempt_(?P<stamp>\d{4}(?:-\d\d){5})"
     r"(?:_(?P<file>.+)|(?P<receipt>\.txt))"
 )
 BLACKBOARD_STAMP = "%Y-%m-%d-%H-%M-%S"
