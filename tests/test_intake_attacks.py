@@ -1,10 +1,14 @@
 """Intake against students who name their files to be someone else's (issue 20, case 4)
 and nest archives or plant times (case 10). No grading runs here."""
 
+import io
+import zipfile
 from datetime import UTC, datetime
 
 import lms_fixtures as lf
 from test_intake import files, run, skipped
+
+from autograder.intake import archives
 
 NB1, NB2 = lf.NB1, lf.NB2
 PLANTED = "2099-01-01-00-00-00"
@@ -65,3 +69,27 @@ def test_times_come_from_the_lms_never_from_inside_a_students_archive(tmp_path):
     assert files(result)["jdoe"] == {NB1: "jdoe nb1"}
     assert result.students["jdoe"].timestamp is None
     assert skipped(result)["jdoe.zip/rnn/timestamp.txt"] == "submission time"
+
+
+def _deflated_zip(members):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_nested_archives_share_one_size_budget(tmp_path, monkeypatch):
+    # Each inner zip unpacks to 100 kB (under the limit); together they are over it.
+    monkeypatch.setattr(archives, "MAX_ARCHIVE_BYTES", 250_000)
+    inner = {f"part{i}.zip": _deflated_zip({f"filler{i}.bin": b"\0" * 100_000}) for i in range(3)}
+    lf.zip_files(tmp_path / "in" / "jdoe.zip", {NB1: lf.notebook("jdoe nb1")})
+    with zipfile.ZipFile(tmp_path / "in" / "jdoe.zip", "a", zipfile.ZIP_DEFLATED) as z:
+        for name, data in inner.items():
+            z.writestr(name, data)
+    result = run(tmp_path / "in")
+    assert files(result) == {"jdoe": {NB1: "jdoe nb1"}}
+    over = [s for s in result.skipped if "unpacks to more than" in s.reason]
+    assert [s.file for s in over] == ["jdoe.zip/part2.zip"]
+    extracted = sum(p.stat().st_size for p in (tmp_path / "in-unpacked").rglob("*.bin"))
+    assert extracted <= 250_000

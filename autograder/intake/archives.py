@@ -72,8 +72,9 @@ def unsafe_reason(name):
     return None
 
 
-class _Budget:
-    """The byte and member limits of one archive."""
+class Budget:
+    """The byte and member limits of one archive together with every archive inside it:
+    each nested archive taking a fresh budget let 1.8 MB unpack to 1.9 GB."""
 
     def __init__(self):
         self.members = 0
@@ -83,9 +84,12 @@ class _Budget:
         self.members += 1
         self.bytes += size
         if self.members > MAX_MEMBERS:
-            raise ArchiveError(f"more than {MAX_MEMBERS} files in the archive")
+            raise ArchiveError(f"more than {MAX_MEMBERS} files in the archive (and those in it)")
         if self.bytes > MAX_ARCHIVE_BYTES:
-            raise ArchiveError(f"unpacks to more than {MAX_ARCHIVE_BYTES // 2**30} GiB")
+            raise ArchiveError(
+                f"unpacks to more than {MAX_ARCHIVE_BYTES / 2**30:.3g} GiB "
+                "(with the archives it is in or holds)"
+            )
 
 
 def _copy_limited(src, dest_path):
@@ -116,20 +120,22 @@ class Unpacker:
         self.count += 1
         return os.path.join(self.dest, f"{self.count:05d}-{os.path.basename(name)}")
 
-    def unpack(self, archive_path):
-        """([Member], [(member name, reason)]); raises ArchiveError if unreadable."""
+    def unpack(self, archive_path, budget=None):
+        """([Member], [(member name, reason)]); raises ArchiveError if unreadable or over
+        ``budget`` (pass the outer archive's Budget when unpacking an archive in it)."""
         kind = archive_kind(archive_path)
+        budget = budget or Budget()
         try:
             if kind == "zip":
-                return self._unpack_zip(archive_path)
+                return self._unpack_zip(archive_path, budget)
             if kind == "tar":
-                return self._unpack_tar(archive_path)
+                return self._unpack_tar(archive_path, budget)
         except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as e:
             raise ArchiveError(f"not a readable archive ({e})") from e
         raise ArchiveError(f"archive format not supported ({os.path.basename(archive_path)})")
 
-    def _unpack_zip(self, path):
-        members, problems, budget = [], [], _Budget()
+    def _unpack_zip(self, path, budget):
+        members, problems = [], []
         with zipfile.ZipFile(path) as z:
             for info in z.infolist():
                 if info.is_dir():
@@ -157,8 +163,8 @@ class Unpacker:
         members.append(Member(info.filename, target, mtime))
         return None
 
-    def _unpack_tar(self, path):
-        members, problems, budget = [], [], _Budget()
+    def _unpack_tar(self, path, budget):
+        members, problems = [], []
         with tarfile.open(path) as t:
             for info in t:
                 if info.isdir():
@@ -215,17 +221,17 @@ class SafeExtractor(ExtractorPlugin):
                 dest = os.path.normpath(os.path.join(extracted_path, rel))
                 os.makedirs(dest, exist_ok=True)
                 if archive_kind(name) in ("zip", "tar"):
-                    self._extract_one(src, os.path.join(dest, archive_stem(name)))
+                    self._extract_one(src, os.path.join(dest, archive_stem(name)), Budget())
                 else:
                     shutil.copy(src, os.path.join(dest, name))
 
-    def _extract_one(self, archive, folder, depth=0):
+    def _extract_one(self, archive, folder, budget, depth=0):
         if depth >= self.max_depth:
             self.log.warning("Skipped %s: archives nested more than %d deep", archive, depth)
             return
         staging = folder + ".unpacking"
         try:
-            members, problems = Unpacker(staging).unpack(archive)
+            members, problems = Unpacker(staging).unpack(archive, budget)
         except ArchiveError as e:
             self.log.warning("Skipped %s: %s", archive, e)
             shutil.rmtree(staging, ignore_errors=True)
@@ -236,7 +242,7 @@ class SafeExtractor(ExtractorPlugin):
             dest = os.path.join(folder, *member.name.replace("\\", "/").split("/"))
             os.makedirs(os.path.dirname(dest), exist_ok=True)
             if archive_kind(dest) in ("zip", "tar"):
-                self._extract_one(member.path, archive_stem(dest), depth + 1)
+                self._extract_one(member.path, archive_stem(dest), budget, depth + 1)
             else:
                 shutil.move(member.path, dest)
         shutil.rmtree(staging, ignore_errors=True)

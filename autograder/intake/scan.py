@@ -9,7 +9,7 @@ it from (the file itself, or its unpacked copy).
 import os
 from dataclasses import dataclass
 
-from .archives import ArchiveError, Unpacker, archive_kind
+from .archives import ArchiveError, Budget, Unpacker, archive_kind
 
 MAX_NESTING = 3  # archives in archives in archives
 
@@ -48,7 +48,7 @@ def scan(source, unpack_to):
             path = os.path.join(dirpath, name)
             logical = os.path.relpath(path, source).replace(os.sep, "/")
             item = FoundFile(logical, path, _mtime(path))
-            _add(item, unpacker, found, problems, depth=0)
+            _add(item, unpacker, found, problems, depth=0, budget=None)
     return found, problems
 
 
@@ -59,7 +59,9 @@ def _mtime(path):
         return 0.0
 
 
-def _add(item, unpacker, found, problems, depth):
+def _add(item, unpacker, found, problems, depth, budget):
+    """``budget``: the Budget of the archive ``item`` is in (None at the top), shared
+    with every archive inside it."""
     kind = archive_kind(item.logical)
     if kind is None:
         found.append(item)
@@ -70,8 +72,9 @@ def _add(item, unpacker, found, problems, depth):
     elif depth >= MAX_NESTING:
         problems.append(Problem(item.logical, f"archives nested more than {MAX_NESTING} deep"))
     else:
+        budget = budget or Budget()
         try:
-            members, member_problems = unpacker.unpack(item.path)
+            members, member_problems = unpacker.unpack(item.path, budget)
         except ArchiveError as e:
             problems.append(Problem(item.logical, str(e)))
             return
@@ -80,4 +83,4 @@ def _add(item, unpacker, found, problems, depth):
         for m in members:
             name = m.name.replace("\\", "/")
             inner = FoundFile(f"{item.logical}/{name}", m.path, m.mtime, archived=True)
-            _add(inner, unpacker, found, problems, depth + 1)
+            _add(inner, unpacker, found, problems, depth + 1, budget)
