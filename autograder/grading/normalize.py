@@ -19,35 +19,15 @@ Every repair is reported, so the summary can tell the student and the instructor
 """
 
 import copy
-import json
-import os
 
 import nbformat
 
-MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
-
-
-class InvalidNotebook(ValueError):
-    """The file is not a notebook we can grade; the message says why."""
+from .notebook_json import InvalidNotebook, load_json
 
 
 def read_submission(path):
     """Parse a submitted .ipynb, or raise InvalidNotebook with a readable reason."""
-    size = os.path.getsize(path)
-    if size > MAX_NOTEBOOK_BYTES:
-        raise InvalidNotebook(
-            f"the file is {size / 2**20:.0f} MB, larger than the "
-            f"{MAX_NOTEBOOK_BYTES // 2**20} MB limit"
-        )
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except UnicodeDecodeError as e:
-        raise InvalidNotebook(f"not UTF-8 text ({e.reason})") from None
-    except json.JSONDecodeError as e:
-        raise InvalidNotebook(
-            f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
-        ) from None
+    data = load_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise InvalidNotebook("JSON without a list of cells: not a Jupyter notebook")
     try:

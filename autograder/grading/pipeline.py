@@ -218,12 +218,13 @@ class Coordinator:
         self.run.phases["grading"] = time.perf_counter() - t1
 
     def _dispatch(self, backend, config, student, times):
-        prep = intake.prepare(self.course, student)
-        self.prepared[student] = prep
         try:
+            prep = intake.prepare(self.course, student)
+            self.prepared[student] = prep
             sanitized = record.sanitize(self.course, config, student, prep.valid)
         except Exception as e:  # nbgrader could not even read it: this student fails alone
-            self._store(results.failed(student, f"{type(e).__name__}: {e}", prep.extra))
+            extra = self.prepared[student].extra if student in self.prepared else []
+            self._store(results.failed(student, f"{type(e).__name__}: {e}", extra))
             return
         prep.metadata = {n: meta for n, (_, meta) in sanitized.items()}
         for name, meta in prep.metadata.items():

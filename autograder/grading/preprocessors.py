@@ -33,6 +33,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 from . import releases
 from .execute import unfinished
 from .normalize import normalize
+from .notebook_json import check_depth
 
 META = "rnn_grading"  # notebook metadata written by these preprocessors
 RUN = "rnn_grading_run"  # resources key: the worker's record of this notebook, if any
@@ -56,6 +57,7 @@ class NormalizeSubmission(NbGraderPreprocessor):
     recorded in the notebook's metadata for the student's feedback."""
 
     def preprocess(self, nb, resources):
+        check_depth(nb)  # plain nbgrader autograde reads it without the intake's limits
         path = release_path(self, resources)
         releases.snapshot(_coursedir(self).root, path)
         candidates = releases.versions(_coursedir(self).root, path)
