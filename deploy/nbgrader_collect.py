@@ -47,6 +47,8 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.utils import parse_utc
 
+# Read by the grading pipeline, which lists it in the class summary
+# (autograder/grading/intake.py, refused_path).
 REFUSED_RECORD = os.path.join("grading", "refused_submissions.json")
 MAX_DEPTH = 20  # folders in a submission: nbgrader's own layout has one or two
 MAX_FILES = 10_000

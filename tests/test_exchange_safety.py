@@ -21,6 +21,8 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange import ExchangeFactory
 from traitlets.config.loader import PyFileConfigLoader
 
+from autograder.grading import intake as grading_intake
+from autograder.grading.course import Course
 from autograder.paths import ROOT
 
 sys.path.insert(0, ROOT)
@@ -181,3 +183,14 @@ def test_an_unreadable_entry_name_stops_nobody_elses_collection(tmp_path, gradeb
     assert error is None
     assert (_submitted(dep, BOB) / NB).read_text() == "bob's work"
     assert any("the time in the name cannot be read" in line for line in log), log
+
+
+def test_the_grading_run_reports_the_refusals(attacked):
+    dep, _ = attacked
+    course = Course(dep.course_dir)
+    lines = []
+    _, _, students, problems = grading_intake.collect(course, course.submitted(), log=lines.append)
+    assert students == [BOB]
+    assert set(problems) == {ALICE, CAROL, DAVE}  # Alice made the forgery in Bob's name too
+    assert "refused by collect: " + f"{NB} is a symbolic link" in problems[ALICE]
+    assert lines[0].startswith("nbgrader collect refused 4 submission(s)")

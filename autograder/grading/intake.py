@@ -67,9 +67,33 @@ def collect(course, source, only=(), log=print):
         record = intake.merged_into(record or IntakeResult(""), only)
         save_record(course, record)
         problems = _nothing_graded(intake, only)
+    refused = _refused_at_collect(course, log)
+    problems = refused | problems
     students, not_students = students_of(course)
     problems = {s: why for s, why in problems.items() if s not in students} | not_students
     return record, names, students, problems
+
+
+def refused_path(course):
+    """nbgrader collect's list of the inbound entries it refused (written by the hub's
+    collect, deploy/nbgrader_collect.py: links, other accounts' files, forged names)."""
+    return os.path.join(course.work, "refused_submissions.json")
+
+
+def _refused_at_collect(course, log):
+    """{account that made a refused entry: why}; every refusal is logged."""
+    try:
+        with open(refused_path(course), encoding="utf-8") as f:
+            entries = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    log(f"nbgrader collect refused {len(entries)} submission(s) ({refused_path(course)}):")
+    out = {}
+    for e in entries:
+        why = f"inbound/{e['entry']} (made by {e['owner']}) refused by collect: {e['reason']}"
+        log(f"  {why}")
+        out[e["owner"]] = f"{out[e['owner']]}; {why}" if e["owner"] in out else why
+    return out
 
 
 def _take_in(course, source, roster, only):
