@@ -45,7 +45,7 @@ from collections import defaultdict
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.exchange.default.collect import ExchangeCollect
-from nbgrader.utils import parse_utc
+from nbgrader.utils import check_mode, parse_utc
 
 # Read by the grading pipeline, which lists it in the class summary
 # (autograder/grading/intake.py, refused_path).
@@ -107,6 +107,8 @@ class _Transfer:
             if self.dest is not None:
                 os.makedirs(self.dest)
             self._folder(fd, "", self.dest, 0)
+        except OSError as e:  # e.g. the student removed a file meanwhile: theirs alone fails
+            raise Refused(f"could not be read ({e})") from e
         finally:
             os.close(fd)
 
@@ -185,7 +187,10 @@ class Collect(ExchangeCollect):
         except (ValueError, OverflowError, TypeError) as e:
             raise Refused(f"the time in the name cannot be read ({e})") from None
         uid = self._student_uid(student)
-        st = os.lstat(path)
+        try:
+            st = os.lstat(path)
+        except OSError as e:
+            raise Refused(f"could not be read ({e})") from e
         if st.st_uid != uid:
             raise Refused(f"made by {account_name(st.st_uid)}, not by {student}")
         _Transfer(uid, self.policy, None).run(path)
@@ -198,6 +203,8 @@ class Collect(ExchangeCollect):
         self.inbound_path = os.path.join(self.course_path, "inbound")
         if not os.path.isdir(self.inbound_path):
             self.fail(f"Course not found: {self.inbound_path}")
+        if not check_mode(self.inbound_path, read=True, execute=True):
+            self.fail(f"You don't have read permissions for the directory: {self.inbound_path}")
         self.policy = Policy(self.coursedir, self.log)
         self.refusals = []
         self.uids = {}

@@ -26,7 +26,7 @@ from autograder.grading.course import Course
 from autograder.paths import ROOT
 
 sys.path.insert(0, ROOT)
-from deploy import environments, jupyter_config  # noqa: E402
+from deploy import environments, jupyter_config, nbgrader_collect  # noqa: E402
 from deploy.layout import Deployment  # noqa: E402
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to own files as others")
@@ -216,3 +216,29 @@ def test_the_grading_run_reports_the_refusals(attacked):
     assert set(problems) == {ALICE, CAROL, DAVE, ERIN, FRANK}
     assert "refused by collect: " + f"{NB} is a symbolic link" in problems[ALICE]
     assert lines[0].startswith("nbgrader collect refused 6 submission(s)")
+
+
+@pytest.mark.parametrize("swap", ["symlink", "hardlink"])
+def test_a_file_swapped_while_it_is_collected_is_refused(tmp_path, swap):
+    """The student replaces a checked file between collect's check and its copy."""
+    entry, secret = tmp_path / "entry", tmp_path / "reference.ipynb"
+    entry.mkdir()
+    (entry / NB).write_text("mine")
+    secret.write_text("the reference")
+    os.chown(secret, _uid(BOB), -1)
+
+    class Swapping(nbgrader_collect.Policy):
+        def skips(self, name, path, st):  # called between the check and the open
+            (entry / name).unlink()
+            (entry / name).symlink_to(secret) if swap == "symlink" else os.link(
+                secret, entry / name
+            )
+            return False
+
+    coursedir = CourseDirectory()
+    transfer = nbgrader_collect._Transfer(
+        os.getuid(), Swapping(coursedir, logging.getLogger()), str(tmp_path / "out")
+    )
+    with pytest.raises(nbgrader_collect.Refused, match="could not be read|was replaced"):
+        transfer.run(str(entry))
+    assert not (tmp_path / "out" / NB).exists()
