@@ -143,10 +143,15 @@ class ReleaseFeedback(ExchangeReleaseFeedback):
 def _read_secret(folder, timestamp):
     """The secret in ``folder`` if its timestamp.txt is ``timestamp``, else None."""
     try:
-        with open(os.path.join(folder, "timestamp.txt")) as f:
-            if f.read().strip() != timestamp:
-                return None
-        with open(os.path.join(folder, SECRET)) as f:
-            return f.read()
-    except OSError:
+        if _read_file(os.path.join(folder, "timestamp.txt")).strip() != timestamp:
+            return None
+        return _read_file(os.path.join(folder, SECRET))
+    except (OSError, UnicodeDecodeError):
         return None
+
+
+def _read_file(path):
+    """The text of ``path``, never through a symbolic link: a student's folder in inbound/
+    could hold a link to a file only the grader may read."""
+    with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), encoding="utf-8") as f:
+        return f.read()

@@ -188,6 +188,23 @@ def test_release_feedback_ignores_a_planted_submission(tmp_path):
     assert not (feedback / "submission_secret.txt").exists()
 
 
+def test_release_feedback_never_reads_a_secret_through_a_link(tmp_path):
+    student = pwd.getpwuid(os.getuid()).pw_name
+    app, course, inbound = _release_feedback(tmp_path, student)
+    stamp = "2026-12-01 10:00:00.000000 UTC"
+    feedback = course / "feedback" / student / "rnn"
+    feedback.mkdir(parents=True)
+    (feedback / "timestamp.txt").write_text(stamp)
+    private = tmp_path / "grader-only.txt"
+    private.write_text("a file only the grader may read")
+    sub = inbound / f"{student}+rnn+{stamp}+Xy1"
+    sub.mkdir(parents=True)
+    (sub / "timestamp.txt").write_text(stamp)
+    (sub / "submission_secret.txt").symlink_to(private)
+    app.restore_secrets()
+    assert not (feedback / "submission_secret.txt").exists()
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to create a folder of another group")
 def test_submission_gets_the_group_of_inbound(tmp_path):
     inbound = tmp_path / "inbound"
