@@ -93,3 +93,17 @@ def test_nested_archives_share_one_size_budget(tmp_path, monkeypatch):
     assert [s.file for s in over] == ["jdoe.zip/part2.zip"]
     extracted = sum(p.stat().st_size for p in (tmp_path / "in-unpacked").rglob("*.bin"))
     assert extracted <= 250_000
+
+
+def test_a_date_inside_a_blackboard_upload_is_not_blackboards(tmp_path):
+    lf.zip_files(
+        tmp_path / "in" / lf.BLACKBOARD_ZIP,
+        {
+            "RNN_jdoe_attempt_2026-03-01-10-00-00_work.zip": lf.zip_bytes(
+                {f"RNN_jdoe_attempt_{PLANTED}_{NB1}": lf.notebook("jdoe nb1")}
+            )
+        },
+    )
+    result = run(tmp_path / "in", lms_timezone="UTC")
+    assert files(result) == {"jdoe": {NB1: "jdoe nb1"}}
+    assert result.students["jdoe"].timestamp == datetime(2026, 3, 1, 10, tzinfo=UTC)

@@ -99,7 +99,7 @@ class Classifier:
         if isinstance(inside, Skip):
             return inside
         if inside:
-            filename, lms = inside, None  # the owner's file; its date is not the LMS's
+            filename = inside  # the owner's file; its own date is not the LMS's (lms is)
         if owner.source == "folder" and filename == TIMESTAMP_FILE:
             return self._stamp(found, student)
         return self._notebook(found, filename, student, lms, note)
