@@ -9,9 +9,9 @@ folder or archive. Which notebook: the file name, less any duplicate suffix.
 
 Below the component that names the owner, everything is the owner's own: an LMS-style
 name there was written by the student, not the LMS, so it never gives the file to
-another student (it is skipped, or read as the owner's file without its date), and
-neither does a timestamp.txt inside an archive set anyone's time. Times come from the
-LMS's own names and nbgrader's folders only.
+another student (it is skipped), and names the owner's own file without giving it its
+date; nor does a timestamp.txt inside an archive set anyone's time. Times come from the
+LMS's own names (the owner's component) and nbgrader's folders only.
 """
 
 from dataclasses import dataclass
