@@ -140,3 +140,36 @@ def blackboard_download(directory):
         },
     )
     return path
+
+
+# Blackboard's receipt as Blackboard Learn writes it beside each attempt's files (the fields
+# CodeGra.de reads, psef/blackboard.py parse_info_file: Name, Assignment, Date Submitted,
+# Current Grade, Submission Field, Comments, Files with Original filename / Filename). The
+# "Date Submitted" line is the server's time in its locale, ending with the zone:
+BERLIN_DATE = "Monday, 2 March 2026 23:30:00 o'clock CET"  # en_GB (Java's FULL style)
+NO_ZONE_DATE = "Monday, March 2, 2026 11:30:00 PM"  # a receipt without a zone
+
+
+def blackboard_receipt(username, name, date, files):
+    listed = "".join(
+        f"\tOriginal filename: {orig}\n\tFilename: {stored}\n" for orig, stored in files
+    )
+    return (
+        f"Name: {name} ({username})\nAssignment: RNN\nDate Submitted: {date}\n"
+        "Current Grade: Needs Grading\n\nSubmission Field:\nThere is no student submission "
+        "text data for this assignment.\n\nComments:\nThere are no student comments for this "
+        f"assignment.\n\nFiles:\n{listed}\n"
+    )
+
+
+def blackboard_attempt(directory, notebooks, date=BERLIN_DATE, stamp="2026-03-02-23-30-00"):
+    """Blackboard's "Assignment File Download" of one attempt of jdoe (Jo Doe): the files
+    "RNN_jdoe_attempt_<stamp>_<file>" and the receipt "RNN_jdoe_attempt_<stamp>.txt",
+    {notebook file name: text} in the zip "gradebook_<course>_<column>_<time>.zip"."""
+    prefix = f"RNN_jdoe_attempt_{stamp}"
+    members = {f"{prefix}_{name}": text for name, text in notebooks.items()}
+    receipt = [(name, f"{prefix}_{name}") for name in notebooks]
+    members[f"{prefix}.txt"] = blackboard_receipt("jdoe", "Jo Doe", date, receipt)
+    path = os.path.join(directory, BLACKBOARD_ZIP)
+    zip_files(path, members)
+    return path

@@ -370,3 +370,70 @@ def test_the_record_keeps_each_students_latest_download(tmp_path):
     ]
     again = IntakeResult.from_dict(earlier.as_dict())
     assert again.as_dict() == earlier.as_dict() and again.students["alee"].timestamp == when
+
+
+# ------------------------------------------------------------------ Blackboard's zone
+
+
+def bb_time(result):
+    return result.students["jdoe"].timestamp
+
+
+def test_blackboard_time_takes_the_zone_its_receipt_states(tmp_path):
+    lf.blackboard_attempt(tmp_path / "in", {NB1: lf.notebook("on time")})
+    result = run(tmp_path / "in")  # no course zone: the receipt's CET alone
+    assert bb_time(result) == datetime(2026, 3, 2, 22, 30, tzinfo=UTC)  # 23:30 CET
+    assert result.warnings == []
+    assert "read as CET (the receipt's zone)" in result.students["jdoe"].notes[0]
+    berlin = run(tmp_path / "in", lms_timezone="Europe/Berlin")
+    assert bb_time(berlin) == datetime(2026, 3, 2, 22, 30, tzinfo=UTC)
+    assert "Europe/Berlin (CET, as the receipt states)" in berlin.students["jdoe"].notes[0]
+
+
+def test_blackboard_time_without_a_stated_zone_uses_the_course_zone_else_warns(tmp_path):
+    lf.blackboard_attempt(tmp_path / "in", {NB1: lf.notebook("x")}, date=lf.NO_ZONE_DATE)
+    berlin = run(tmp_path / "in", lms_timezone="Europe/Berlin")
+    assert bb_time(berlin) == datetime(2026, 3, 2, 22, 30, tzinfo=UTC)
+    assert "Europe/Berlin (the course's zone" in berlin.students["jdoe"].notes[0]
+    utc = run(tmp_path / "in")
+    assert bb_time(utc) == datetime(2026, 3, 2, 23, 30, tzinfo=UTC)
+    assert "times of jdoe were read as UTC" in utc.warnings[0]
+    assert "WARNING: Blackboard's times of jdoe were read as UTC" in utc.report()
+    with pytest.raises(ValueError, match="not a time zone"):
+        run(tmp_path / "in", lms_timezone="Berlin")
+
+
+def test_an_ambiguous_receipt_zone_needs_the_course_zone(tmp_path):
+    lf.blackboard_attempt(tmp_path / "in", {NB1: "{}"}, date="Monday, 2 March 2026 23:30 IST")
+    result = run(tmp_path / "in")
+    assert "'IST' names no single zone" in result.students["jdoe"].notes[0]
+    assert result.warnings
+    india = run(tmp_path / "in", lms_timezone="Asia/Kolkata")
+    assert bb_time(india) == datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+
+
+def test_a_recollect_with_corrected_times_replaces_the_wrong_ones(tmp_path):
+    submitted = tmp_path / "submitted"
+    lf.blackboard_attempt(tmp_path / "in", {NB1: lf.notebook("x")}, date=lf.NO_ZONE_DATE)
+    write_submitted(run(tmp_path / "in"), str(submitted), "rnn")  # read as UTC: 23:30
+    stamp = submitted / "jdoe" / "rnn" / "timestamp.txt"
+    assert parse_utc(stamp.read_text()) == datetime(2026, 3, 2, 23, 30)
+    report = write_submitted(
+        run(tmp_path / "in", lms_timezone="Europe/Berlin"), str(submitted), "rnn"
+    )
+    assert report.kept_newer == {}
+    assert report.retimed["jdoe"] == (
+        "submission time corrected from 2026-03-02 23:30:00 UTC to 2026-03-02 22:30:00 UTC "
+        "(the same files, read again)"
+    )
+    assert parse_utc(stamp.read_text()) == datetime(2026, 3, 2, 22, 30)
+
+
+def test_the_course_zone_is_read_from_nbgrader_config(tmp_path):
+    from autograder.intake.receipts import course_timezone
+
+    (tmp_path / "nbgrader_config.py").write_text(
+        'c = get_config()\nc.LmsCollector.lms_timezone = "Europe/Berlin"\n'
+    )
+    assert course_timezone(str(tmp_path)) == "Europe/Berlin"
+    assert course_timezone(str(tmp_path / "none")) is None

@@ -35,6 +35,7 @@ class Options:
     cell_seconds: float | None = None
     notebook_seconds: float | None = None
     limits: Limits = field(default_factory=Limits)
+    lms_timezone: str | None = None  # Blackboard's zone where no receipt states one
     log: object = print
 
 
@@ -195,7 +196,7 @@ class Coordinator:
         """Collect ``source`` into submitted/; return the students this run grades."""
         run, only = self.run, self.options.students
         run.intake, run.names, students, run.problems = intake.collect(
-            self.course, source, only, self.log
+            self.course, source, only, self.log, self.options.lms_timezone
         )
         for s in only:
             if s not in students:

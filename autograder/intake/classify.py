@@ -9,7 +9,6 @@ student's folder or archive (nbgrader's <student>/<assignment>/*.ipynb, <student
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from nbgrader.utils import parse_utc
 
@@ -17,6 +16,7 @@ from ..roster.model import STUDENT_ID
 from .archives import archive_kind, archive_stem
 from .identify import Owner, identify
 from .naming import notebook_of, parse_lms_name
+from .receipts import receipt_zones, zone_named
 
 SYSTEM_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 TIMESTAMP_FILE = "timestamp.txt"
@@ -62,10 +62,15 @@ class Skip:
 
 
 class Classifier:
-    def __init__(self, notebooks, roster=None, lms_timezone="UTC"):
+    """``lms_timezone``: the course's zone of Blackboard's times (None: not set);
+    ``receipts``: the found files, whose Blackboard receipts state their attempt's zone."""
+
+    def __init__(self, notebooks, roster=None, lms_timezone=None, receipts=()):
         self.notebooks = set(notebooks)
         self.roster = roster
-        self.zone = ZoneInfo(lms_timezone)
+        self.zone = zone_named(lms_timezone) if lms_timezone else None
+        self.receipt_zones = receipt_zones(receipts, self.zone)
+        self.utc_fallback = set()  # students whose Blackboard times were read as UTC
 
     def __call__(self, found):
         parts = found.parts
@@ -116,10 +121,25 @@ class Classifier:
         notebook, rank = match
         timestamp = None
         if lms and lms.timestamp:
-            timestamp = lms.timestamp.replace(tzinfo=self.zone).astimezone(UTC)
+            timestamp, how = self._zoned(lms, student)
+            read = f"Blackboard's time {lms.timestamp:%Y-%m-%d %H:%M:%S} read as {how}"
+            note = "; ".join(filter(None, [note, read]))
         if lms and lms.late:
             note = "; ".join(filter(None, [note, "Canvas marked the submission late"]))
         return Candidate(student, notebook, found, rank, timestamp, note)
+
+    def _zoned(self, lms, student):
+        """(aware UTC time, how its zone was found) of a Blackboard attempt: its
+        receipt's zone, else the course's, else UTC (and the student is listed)."""
+        zone, how = self.receipt_zones.get((lms.key, lms.timestamp), (None, ""))
+        if zone is None and self.zone is not None:
+            why = f"; {how}" if how else ""
+            zone, how = self.zone, f"{self.zone.key} (the course's zone{why})"
+        if zone is None:
+            self.utc_fallback.add(student)
+            why = how or "no receipt states a zone"
+            zone, how = UTC, f"UTC ({why}, and the course sets no zone)"
+        return lms.timestamp.replace(tzinfo=zone).astimezone(UTC), how
 
     def _stamp(self, found, student):
         try:
