@@ -162,14 +162,47 @@ def blackboard_receipt(username, name, date, files):
     )
 
 
-def blackboard_attempt(directory, notebooks, date=BERLIN_DATE, stamp="2026-03-02-23-30-00"):
-    """Blackboard's "Assignment File Download" of one attempt of jdoe (Jo Doe): the files
-    "RNN_jdoe_attempt_<stamp>_<file>" and the receipt "RNN_jdoe_attempt_<stamp>.txt",
-    {notebook file name: text} in the zip "gradebook_<course>_<column>_<time>.zip"."""
-    prefix = f"RNN_jdoe_attempt_{stamp}"
+def blackboard_attempt(
+    directory,
+    notebooks,
+    date=BERLIN_DATE,
+    stamp="2026-03-02-23-30-00",
+    user=("jdoe", "Jo Doe"),
+    zip_name=BLACKBOARD_ZIP,
+):
+    """Blackboard's "Assignment File Download" of one attempt of ``user`` (username,
+    name): the files "RNN_<username>_attempt_<stamp>_<file>" and the receipt
+    "RNN_<username>_attempt_<stamp>.txt", {notebook file name: text}, in the zip
+    "gradebook_<course>_<column>_<time>.zip"."""
+    prefix = f"RNN_{user[0]}_attempt_{stamp}"
     members = {f"{prefix}_{name}": text for name, text in notebooks.items()}
     receipt = [(name, f"{prefix}_{name}") for name in notebooks]
-    members[f"{prefix}.txt"] = blackboard_receipt("jdoe", "Jo Doe", date, receipt)
-    path = os.path.join(directory, BLACKBOARD_ZIP)
+    members[f"{prefix}.txt"] = blackboard_receipt(*user, date, receipt)
+    path = os.path.join(directory, zip_name)
     zip_files(path, members)
     return path
+
+
+# Canvas, Grades > Export: the columns, the "    Points Possible" row (with its leading
+# spaces), the "Manual Posting" row of an assignment posted by hand, and the student view's
+# Test Student last, as instructure/canvas-lms lib/gradebook_exporter.rb (csv_data) writes
+# them; assignment columns are "<title> (<assignment id>)" (Assignment#title_with_id).
+CANVAS_GRADEBOOK_EXPORT = (
+    "\ufeffStudent,ID,SIS User ID,SIS Login ID,Section,RNN (4321),Current Points,"
+    "Final Points,Current Score,Unposted Current Score,Final Score,Unposted Final Score\n"
+    ",,,,,Manual Posting,,,,,,\n"
+    "    Points Possible,,,,,30.00,(read only),(read only),(read only),(read only),"
+    "(read only),(read only)\n"
+    '"Lee, Ann",12345,S001,alee,RNN101,,0.00,0.00,,,0.00,0.00\n'
+    '"OBrien, Pat",23456,S002,pobrien@uni.example,RNN101,,0.00,0.00,,,0.00,0.00\n'
+    '"Student, Test",99001,,,RNN101,,0.00,0.00,,,0.00,0.00\n'
+)
+
+# Moodle, Participants > select all > Download table data as CSV: moodle/moodle
+# user/action_redir.php (download_participants) names it "courseid_<id>_participants.csv"
+# with the columns get_string('firstname'), get_string('lastname') and the site's identity
+# fields (showuseridentity, by default the email address).
+MOODLE_PARTICIPANTS_CSV = "courseid_42_participants.csv"
+MOODLE_PARTICIPANTS = (
+    "First name,Last name,Email address\nSam,Kim,SKim@uni.example\nJo,Doe,jdoe@uni.example\n"
+)

@@ -10,13 +10,16 @@ A roster is read from a CSV file (one row per student) or from the gradebook. Co
                 the "Identifier" column of its grading worksheet)
 
 Headers are matched without regard to case, spaces or a byte-order mark ("First Name"
-is first_name). The file must be UTF-8 (Excel: "CSV UTF-8"); commas or semicolons.
+is first_name). Canvas's gradebook export and Moodle's participants download are read as
+they come (lms_formats.py: Canvas's ID is the lms_user_id, its Test Student left out). The file must be UTF-8 (Excel: "CSV UTF-8"); commas or semicolons.
 """
 
 import csv
 import io
 import re
 from dataclasses import dataclass, fields
+
+from . import lms_formats
 
 # nbgrader makes folders of student ids: letters, digits and _.@+- only, no "/" or "..".
 STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}")
@@ -111,6 +114,9 @@ def _read_rows(path):
 def parse_csv(path):
     """The Roster in ``path``; RosterError listing every problem if it cannot be used."""
     rows = _read_rows(path)
+    if lms_formats.kind(rows[0]):
+        records, warnings = lms_formats.translate(rows[0], rows[1:])
+        return _roster(path, [[r[c] for c in COLUMNS] for r in records], COLUMNS, warnings)
     header = [_column(h) for h in rows[0]]
     if "id" not in header:
         raise RosterError(
@@ -121,9 +127,14 @@ def parse_csv(path):
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         warnings.append(f"ignored column(s): {', '.join(unknown)}")
+    return _roster(path, rows[1:], header, warnings)
+
+
+def _roster(path, rows, header, warnings):
+    """The Roster of ``rows`` (lists in the order of ``header``), or RosterError."""
     students, errors = [], []
     seen, seen_lms = {}, {}
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in enumerate(rows, start=2):
         cells = {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}
         if not any(cells.values()):
             continue
