@@ -11,7 +11,8 @@ A roster is read from a CSV file (one row per student) or from the gradebook. Co
 
 Headers are matched without regard to case, spaces or a byte-order mark ("First Name"
 is first_name). Canvas's gradebook export and Moodle's participants download are read as
-they come (lms_formats.py: Canvas's ID is the lms_user_id, its Test Student left out). The file must be UTF-8 (Excel: "CSV UTF-8"); commas or semicolons.
+they come (lms_formats.py: Canvas's ID is the lms_user_id, its Test Student left out).
+The file must be UTF-8 (Excel: "CSV UTF-8"); commas or semicolons.
 """
 
 import csv
