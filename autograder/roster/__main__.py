@@ -16,6 +16,7 @@ every import and removal is a line of grading/roster.log.
 import argparse
 import sys
 
+from ..lms_export.canvas import save_known_assignments
 from ..paths import ROOT
 from .gradebook import course_db_url, has_gradebook, import_roster
 from .model import Roster, RosterError
@@ -38,8 +39,13 @@ def main(argv=None):
     args = p.parse_args(argv)
     try:
         if args.command == "import":
-            report = import_roster(args.course, Roster.read_csv(args.csv))
+            roster = Roster.read_csv(args.csv)
+            report = import_roster(args.course, roster)
             print("\n".join(report.lines()))
+            if roster.lms_assignments:
+                save_known_assignments(args.course, roster.lms_assignments)
+                known = ", ".join(roster.lms_assignments)
+                print(f"  Canvas assignments (for make canvas-export): {known}")
             record(args.course, action="imported", file=args.csv, **report.as_dict())
         elif args.command == "remove":
             dest, moved = remove_student(args.course, args.student, args.force, args.reason)

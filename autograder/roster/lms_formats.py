@@ -10,7 +10,8 @@ Canvas, Grades > Export (instructure/canvas-lms lib/gradebook_exporter.rb, csv_d
   name "Student, Test") is exported last (enrollments_for_csv puts StudentViewEnrollment
   after the others).
   -> id: SIS Login ID, else SIS User ID; lms_user_id: ID (what Canvas's downloads and
-     grade import name students by); names from "Student".
+     grade import name students by); names from "Student"; the assignment columns are
+     kept, for the export into the same assignment.
 
 Moodle, Participants > select all > "Download table data as" CSV (moodle/moodle
 user/action_redir.php, operation download_participants; "courseid_<id>_participants.csv"):
@@ -22,7 +23,10 @@ user/action_redir.php, operation download_participants; "courseid_<id>_participa
      are matched by the full name, see intake/identify.py).
 """
 
+import re
+
 CANVAS_TEST_STUDENT = ("Student, Test", "Test Student")
+TITLE_WITH_ID = re.compile(r".*\s\(\d+\)")  # Assignment#title_with_id: "RNN (4321)"
 POINTS_POSSIBLE = "Points Possible"
 
 
@@ -38,6 +42,12 @@ def kind(header):
     if "id" not in cols and "first name" in cols and cols & {"last name", "surname"}:
         return "moodle"
     return None
+
+
+def canvas_assignments(header):
+    """The assignment columns of a Canvas gradebook export ("RNN (4321)"), so that the
+    grades go back into those assignments (lms_export/canvas.py)."""
+    return [h.strip() for h in header if TITLE_WITH_ID.fullmatch(h.strip())]
 
 
 def translate(header, rows):

@@ -54,6 +54,7 @@ class Roster:
     def __init__(self, students=(), warnings=()):
         self.students = {s.id: s for s in students}
         self.warnings = list(warnings)
+        self.lms_assignments = []  # a Canvas gradebook export's assignment columns
         self._lms = {s.lms_user_id: s for s in self.students.values() if s.lms_user_id}
 
     def __contains__(self, student_id):
@@ -117,7 +118,9 @@ def parse_csv(path):
     rows = _read_rows(path)
     if lms_formats.kind(rows[0]):
         records, warnings = lms_formats.translate(rows[0], rows[1:])
-        return _roster(path, [[r[c] for c in COLUMNS] for r in records], COLUMNS, warnings)
+        roster = _roster(path, [[r[c] for c in COLUMNS] for r in records], COLUMNS, warnings)
+        roster.lms_assignments = lms_formats.canvas_assignments(rows[0])
+        return roster
     header = [_column(h) for h in rows[0]]
     if "id" not in header:
         raise RosterError(
