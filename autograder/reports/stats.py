@@ -6,8 +6,8 @@ A result dict (what the pipeline writes to grading/summary.json "results"):
                               "verdicts": {exercise id: {"passed", "message", "points",
                                                          "max_points", "attempted"?}}}}}
 "attempted" is False when the student's answer is still the release stub; a notebook
-that was not submitted counts as not attempted too. Exercises come in course order (the
-registry, autograder/exercises).
+that was not submitted counts as not attempted too, one that could not be read as
+failed. Exercises come in course order (the registry, autograder/exercises).
 """
 
 import re
@@ -22,8 +22,15 @@ GRADED = "graded"
 
 
 def outcome(entry, verdict):
-    """passed / failed / not attempted, for one exercise of one student."""
-    if entry.get("status") == NOT_SUBMITTED or verdict.get("attempted") is False:
+    """passed / failed / not attempted, for one exercise of one student. A notebook that
+    was submitted but could not be graded (unreadable, corrupt, its grading failed) is
+    failed with that reason, never "not attempted": the student did hand something in."""
+    status = entry.get("status", GRADED)
+    if status == NOT_SUBMITTED:
+        return NOT_ATTEMPTED
+    if status.startswith("not graded"):
+        return FAILED
+    if verdict.get("attempted") is False:
         return NOT_ATTEMPTED
     return PASSED if verdict.get("passed") else FAILED
 
