@@ -437,3 +437,32 @@ def test_the_course_zone_is_read_from_nbgrader_config(tmp_path):
     )
     assert course_timezone(str(tmp_path)) == "Europe/Berlin"
     assert course_timezone(str(tmp_path / "none")) is None
+
+
+# ------------------------------------------------------------------ the true reasons
+
+
+def test_a_renamed_notebook_and_an_identical_copy_are_called_so(tmp_path):
+    from nbgrader_course import ROOT
+
+    with open(os.path.join(ROOT, "release", "rnn", NB2)) as f:
+        release_nb2 = f.read()
+    path = tmp_path / "in" / lf.CANVAS_ZIP
+    lf.zip_files(
+        str(path),
+        {
+            # Canvas (ContentZipper): "<name>_<user id>_<attachment id>_<file>"
+            "leeann_12345_900006_homework.ipynb": release_nb2,
+            f"leeann_12345_900001_{NB1}": lf.notebook("same"),
+            "leeann_12345_900002_01_building_blocks-1.ipynb": lf.notebook("same"),
+        },
+    )
+    result = run(tmp_path / "in")
+    why = {s.file.split("/")[-1]: (s.code, s.reason) for s in result.skipped}
+    assert why["leeann_12345_900006_homework.ipynb"] == (
+        "renamed notebook",
+        "renamed: homework.ipynb is 02_rnn_forward.ipynb (its test cells are that "
+        "notebook's) under another name; graded only as 02_rnn_forward.ipynb",
+    )
+    code, reason = why[f"leeann_12345_900001_{NB1}"]
+    assert code == "identical copy" and reason.startswith(f"an identical copy of {NB1}")

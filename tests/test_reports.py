@@ -190,3 +190,9 @@ def test_the_answers_own_error_is_the_failure_message():
     message = entry["verdicts"]["softmax"]["message"]
     assert message.startswith("your answer cell 'softmax' raised IndentationError: unexpected")
     assert "NameError" in message  # the test's consequence, after the cause
+
+
+def test_a_students_section_says_which_of_their_files_were_not_graded(written):
+    _, text = written
+    alee = text.split("### alee")[1].split("###")[0]
+    assert "- not graded: `alee/rnn/notes.txt`: notes.txt is not a notebook" in alee

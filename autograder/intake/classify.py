@@ -17,6 +17,7 @@ from .archives import archive_kind, archive_stem
 from .identify import Owner, identify
 from .naming import notebook_of, parse_lms_name
 from .receipts import receipt_zones, zone_named
+from .renamed import renamed_from
 
 SYSTEM_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 TIMESTAMP_FILE = "timestamp.txt"
@@ -27,6 +28,8 @@ UNRECOGNISED = "unrecognised notebook"
 UNKNOWN_STUDENT = "unknown student"
 NO_OWNER = "no student"
 OLDER_DUPLICATE = "older duplicate"
+IDENTICAL_COPY = "identical copy"
+RENAMED = "renamed notebook"
 UNREADABLE = "unreadable"
 SYSTEM = "system file"
 SUBMISSION_TIME = "submission time"  # read, not graded: timestamp.txt, Blackboard receipts
@@ -114,6 +117,13 @@ class Classifier:
         match = notebook_of(filename, self.notebooks)
         if match is None:
             if filename.lower().endswith(".ipynb"):
+                original = renamed_from(found.path, self.notebooks)
+                if original:
+                    why = (
+                        f"renamed: {filename} is {original}.ipynb (its test cells are that "
+                        f"notebook's) under another name; graded only as {original}.ipynb"
+                    )
+                    return Skip(found.logical, RENAMED, why, student)
                 expected = ", ".join(sorted(n + ".ipynb" for n in self.notebooks))
                 why = f"{filename} is not one of the assignment's notebooks ({expected})"
                 return Skip(found.logical, UNRECOGNISED, why, student)

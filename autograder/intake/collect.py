@@ -1,10 +1,12 @@
 """collect(): every file below a folder, accounted for."""
 
+import filecmp
 import os
 import tempfile
 from collections import defaultdict
 
 from .classify import (
+    IDENTICAL_COPY,
     OLDER_DUPLICATE,
     SUBMISSION_TIME,
     UNREADABLE,
@@ -84,6 +86,10 @@ def _choose_newest(candidates, result):
         if kept.note and kept.note not in sub.notes:
             sub.notes.append(kept.note)
         for c in older:
+            if filecmp.cmp(c.file.path, kept.file.path, shallow=False):
+                why = f"an identical copy of {notebook} (graded: {kept.file.logical})"
+                result.skipped.append(Skip(c.file.logical, IDENTICAL_COPY, why, student))
+                continue
             why = f"an older copy of {notebook} (graded: {kept.file.logical})"
             result.skipped.append(Skip(c.file.logical, OLDER_DUPLICATE, why, student))
 
