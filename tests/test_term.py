@@ -320,7 +320,18 @@ def test_an_instructor_prose_fix_is_listed_once_and_is_not_tampering(term):
             assert not any("had been changed" in n for n in entry["notes"]), result["student"]
     with open(os.path.join(course, "grading", "summary.md")) as f:
         text = f.read()
-    assert text.count(steps["prose cell"]) == 1
+    changes = text.split("## Changes to the released notebooks")[1]
+    assert changes.count(steps["prose cell"]) == 1
+    assert text.split("## Students")[1].split("## Changes")[0].count(steps["prose cell"]) == 0
+
+
+def test_the_grades_of_the_earlier_release_are_named_stale(term):
+    _, steps = term
+    out = steps["prose fix"]
+    assert "WARNING: the release changed since 5 student(s) were graded" in out
+    assert "alee, mroe, pobrien, skim, tchen" in out
+    assert f"01_building_blocks: text: {steps['prose cell']}" in out
+    assert "make grade GRADE_OPTIONS=--all" in out
 
 
 def test_the_final_summary_keeps_what_every_download_did_not_grade(term):

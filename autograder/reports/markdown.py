@@ -73,11 +73,13 @@ def render(
     intake=None,
     release_changes=None,
     graded=None,
+    stale=None,
 ):
     """The text of summary.md for ``results`` (any set of students) and ``problems``
     ({student: why not graded}); ``names``: {student: name}; ``intake``: IntakeResult;
     ``release_changes``: {notebook: [cell ids]} changed since some student's release;
-    ``graded``: how many of them this run graded."""
+    ``graded``: how many of them this run graded; ``stale``: lines naming grades and
+    bundles of an earlier release."""
     names = names or {}
     results = sorted(results, key=lambda r: r["student"])
     totals = [r.get("total", 0) or 0 for r in results]
@@ -105,5 +107,6 @@ def render(
             name_of=lambda s: f" ({names[s]})" if s in names else "",
             intake_notes=lambda s: intake_notes(intake, s),
             graded=graded,
+            stale=stale or [],
         )
     )
