@@ -196,3 +196,15 @@ def test_a_students_section_says_which_of_their_files_were_not_graded(written):
     _, text = written
     alee = text.split("### alee")[1].split("###")[0]
     assert "- not graded: `alee/rnn/notes.txt`: notes.txt is not a notebook" in alee
+
+
+def test_the_due_date_is_shown_with_its_zone(tmp_path):
+    from datetime import datetime
+
+    from autograder.grading.pipeline import due_text
+
+    due = due_text(datetime(2026, 3, 2, 22, 59), "Europe/Berlin")
+    assert due == "2026-03-02 22:59 UTC (2026-03-02 23:59 CET, Europe/Berlin)"
+    assert due_text(datetime(2026, 3, 2, 22, 59)) == "2026-03-02 22:59 UTC"
+    text = summary.write(str(tmp_path), [rf.result("a")], {}, 1.0, 1, due=due)
+    assert f"Due {due}." in text

@@ -289,7 +289,23 @@ def write_summary(course, run, seconds, workers):
         release_changes=changes,
         graded=len(run.graded),
         stale=run.stale_notes,
+        due=due_text(record.due_date(course), course.config().LmsCollector.get("lms_timezone")),
     )
+
+
+def due_text(due, zone=None):
+    """ "2026-03-02 22:59 UTC (2026-03-02 23:59 CET, Europe/Berlin)": nbgrader keeps the
+    due date in UTC; the course's zone (c.LmsCollector.lms_timezone), if set, too."""
+    if due is None:
+        return None
+    text = f"{due:%Y-%m-%d %H:%M} UTC"
+    if zone:
+        from datetime import UTC
+        from zoneinfo import ZoneInfo
+
+        local = due.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+        text += f" ({local:%Y-%m-%d %H:%M %Z}, {zone})"
+    return text
 
 
 def write_timings(course, run, seconds):

@@ -169,6 +169,15 @@ def scores(course, student):
     return out
 
 
+def due_date(course):
+    """The assignment's due date as nbgrader keeps it (naive, UTC), or None."""
+    with Gradebook(course.db_url) as gb:
+        try:
+            return gb.find_assignment(course.assignment).duedate
+        except MissingEntry:
+            return None
+
+
 def export(course, path):
     """grades.csv: nbgrader's CSV export of the whole gradebook, with a "late" column
     (Canvas's LATE mark, nbgrader's lateness: lms_export/late.py)."""

@@ -30,12 +30,14 @@ def write(
     release_changes=None,
     graded=None,
     stale=None,
+    due=None,
 ):
     """Write summary.md, summary.json and summary.png into ``out_dir``; return the text.
-    ``stale``: lines naming the grades and bundles of an earlier release (stale.py)."""
+    ``stale``: lines naming the grades and bundles of an earlier release (stale.py);
+    ``due``: the due date as text, with its zone."""
     os.makedirs(out_dir, exist_ok=True)
     text = markdown.render(
-        results, problems, seconds, workers, names, intake, release_changes, graded, stale
+        results, problems, seconds, workers, names, intake, release_changes, graded, stale, due
     )
     with open(os.path.join(out_dir, "summary.md"), "w", encoding="utf-8") as f:
         f.write(text)
@@ -48,6 +50,8 @@ def write(
         data["release_changes"] = release_changes
     if stale:
         data["stale"] = stale
+    if due:
+        data["due"] = due
     with open(os.path.join(out_dir, "summary.json"), "w", encoding="utf-8") as f:
         json.dump(data, f, indent=1)
     figure.figure(results).savefig(os.path.join(out_dir, "summary.png"), dpi=90)

@@ -34,7 +34,8 @@ def late_mark(submission, marked):
 
 
 def add_late_column(path, gradebook, course_root):
-    """Append a "late" column to nbgrader's grades.csv at ``path``.
+    """Append a "late" column to nbgrader's grades.csv at ``path``, and give its due
+    date and timestamp their zone (UTC, in which nbgrader keeps them).
 
     nbgrader's CsvExportPlugin does not quote its cells (a comma in a name shifts that
     row), so its lines are extended as text; the first four cells (assignment, duedate,
@@ -45,12 +46,14 @@ def add_late_column(path, gradebook, course_root):
         lines = f.read().splitlines()
     out = [lines[0] + ",late"] if lines else []
     for line in lines[1:]:
-        assignment, _, _, student = line.split(",", 4)[:4]
+        assignment, due, stamp, student, rest = line.split(",", 4)
         try:
             submission = gradebook.find_submission(assignment, student)
         except Exception:  # MissingEntry: not submitted
             submission = None
-        out.append(f"{line},{late_mark(submission, marked)}")
+        # nbgrader keeps both times in UTC without saying so
+        due, stamp = (f"{t} UTC" if t else t for t in (due, stamp))
+        out.append(f"{assignment},{due},{stamp},{student},{rest},{late_mark(submission, marked)}")
     with open(path + ".tmp", "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
     os.replace(path + ".tmp", path)

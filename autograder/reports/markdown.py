@@ -74,12 +74,13 @@ def render(
     release_changes=None,
     graded=None,
     stale=None,
+    due=None,
 ):
     """The text of summary.md for ``results`` (any set of students) and ``problems``
     ({student: why not graded}); ``names``: {student: name}; ``intake``: IntakeResult;
     ``release_changes``: {notebook: [cell ids]} changed since some student's release;
     ``graded``: how many of them this run graded; ``stale``: lines naming grades and
-    bundles of an earlier release."""
+    bundles of an earlier release; ``due``: the due date with its zone."""
     names = names or {}
     results = sorted(results, key=lambda r: r["student"])
     totals = [r.get("total", 0) or 0 for r in results]
@@ -108,5 +109,6 @@ def render(
             intake_notes=lambda s: intake_notes(intake, s),
             graded=graded,
             stale=stale or [],
+            due=due,
         )
     )
