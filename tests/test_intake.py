@@ -466,3 +466,26 @@ def test_a_renamed_notebook_and_an_identical_copy_are_called_so(tmp_path):
     )
     code, reason = why[f"leeann_12345_900001_{NB1}"]
     assert code == "identical copy" and reason.startswith(f"an identical copy of {NB1}")
+
+
+def test_make_collect_keeps_the_record_that_grade_and_feedback_read(tmp_path, capsys):
+    import json
+    import shutil
+
+    from nbgrader_course import ROOT
+
+    from autograder.feedback.__main__ import _received, _record
+    from autograder.intake.__main__ import main
+
+    course = tmp_path / "course"
+    shutil.copytree(os.path.join(ROOT, "release"), course / "release")
+    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
+    lf.canvas_download(tmp_path / "in")
+    assert main([str(tmp_path / "in"), "--course", str(course), "--no-roster", "--write"]) == 0
+    assert "record: " in capsys.readouterr().out
+    record = json.loads((course / "grading" / "intake.json").read_text())
+    assert "Canvas marked the submission late" in record["students"]["23456"]["notes"]
+    stale_summary = {"intake": {"skipped": []}}  # the last grading run saw none of it
+    received = dict(_received(_record(str(course), stale_summary), "12345"))
+    homework = f"{lf.CANVAS_ZIP}/leeann_12345_900006_homework.ipynb"
+    assert received[homework].startswith("homework.ipynb is not one of the assignment's")
