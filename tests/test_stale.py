@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 
+import pytest
 from nbgrader_course import ROOT
 
 from autograder.bundle import stale_lines
@@ -65,3 +66,32 @@ def test_make_bundle_names_the_stale_grades_too(tmp_path):
         json.dump({"alee": {"fingerprint": "x", "release": before}}, f)
     edit(release)
     assert "grades are stale: alee" in stale_lines(root, release)[0]
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's add_submission
+def test_an_edited_test_reaches_the_gradebooks_copy(tmp_path):
+    """nbgrader grades with the gradebook's copy of the test cells: after source/ changed
+    (an edited visible test, then make release) grading generates it again."""
+    from nbgrader.api import Gradebook
+    from nbgrader_course import copy_course
+
+    from autograder.grading.course import Course
+
+    course = Course(copy_course(tmp_path))
+    assert course.ensure_assignment() == "added"
+    assert course.ensure_assignment() is False
+    with Gradebook(course.db_url) as gb:  # graded students exist
+        gb.add_student("alee")
+        gb.add_submission("rnn", "alee")
+    path = os.path.join(course.source_dir(), NB1 + ".ipynb")
+    with open(path) as f:
+        nb = json.load(f)
+    test = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade"))
+    test["source"] = "".join(test["source"]) + "\n# a visible value changed"
+    with open(path, "w") as f:
+        json.dump(nb, f)
+    assert course.ensure_assignment().startswith("updated")
+    with Gradebook(course.db_url) as gb:
+        cell = gb.find_source_cell(test["metadata"]["nbgrader"]["grade_id"], NB1, "rnn")
+        assert cell.source.endswith("# a visible value changed")
