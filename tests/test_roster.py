@@ -184,3 +184,31 @@ def test_a_canvas_export_imports_unchanged_and_a_student_is_removed_on_record(tm
     assert [e["action"] for e in log] == ["imported", "removed"]
     assert log[1]["student"] == "alee" and log[1]["reason"] == "withdrew"
     assert (tmp_path / "course" / log[1]["moved_to"] / "submitted" / "alee").exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "downloads/rnn-from-scratch-rnn submissions.zip",  # Canvas's Download Submissions
+        "students.csv",  # make roster's default
+        "2026-03-05T1200_Grades-RNN101.csv",  # Canvas's gradebook export
+        "courseid_42_participants.csv",  # Moodle's participants download
+        "rosters/term1.csv",
+    ],
+)
+def test_downloads_and_class_lists_are_git_ignored(path):
+    import subprocess
+
+    result = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT)
+    assert result.returncode == 0, f"{path} (names, emails, submissions) would be committed"
+
+
+def test_the_blackboard_zone_reaches_make_collect_and_make_grade():
+    import subprocess
+
+    out = subprocess.run(
+        ["make", "-n", "collect", "grade", "LMS_TIMEZONE=Europe/Berlin"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    lines = [ln for ln in out.splitlines() if "autograder.intake" in ln or "autograder.grade" in ln]
+    assert len(lines) == 2 and all("--lms-timezone=Europe/Berlin" in ln for ln in lines)
