@@ -48,7 +48,7 @@ def write_submitted(result, submitted_dir, assignment, students=None):
         written = [name for name, path in sorted(sub.files.items()) if _put(path, dest, name)]
         if sub.timestamp and _put_text(sub.timestamp.strftime(TIME_FORMAT), dest):
             written.append(TIMESTAMP_FILE)
-            if same and before:
+            if same and before and before != sub.timestamp.replace(tzinfo=None):
                 report.retimed[student] = (
                     f"submission time corrected from {before:%Y-%m-%d %H:%M:%S} UTC to "
                     f"{sub.timestamp:%Y-%m-%d %H:%M:%S} UTC (the same files, read again)"
