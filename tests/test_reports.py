@@ -158,7 +158,10 @@ def test_a_corrupt_notebook_is_failed_with_its_reason_not_unattempted():
     for verdict in result["notebooks"][NB[0]]["verdicts"].values():
         verdict["attempted"] = False  # as results.notebook_entry records an unreadable one
     report = stats.student_report(result)
-    assert dict(report.failed)["softmax"] == f"{NB[0]}: {corrupt}"
+    titles = ", ".join(e.title for e in EXERCISES.values() if e.notebook == NB[0])
+    assert report.failed == [(titles, "the notebook was not graded")]  # one line for all
+    assert f"{NB[0]}: {corrupt}" in report.notes  # with the reason
+    assert report.failed_count == len(titles.split(", "))
     assert "softmax" not in report.not_attempted
 
 

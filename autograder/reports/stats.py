@@ -130,6 +130,7 @@ class StudentReport:
     failed: list  # [(exercise title, message)]
     not_attempted: list  # [exercise title]
     notes: list  # notebook statuses, repairs, late penalties, ignored files, errors
+    failed_count: int = 0  # exercises failed (those of a notebook not graded share a line)
 
 
 def _notebook_notes(nb, entry):
@@ -144,15 +145,20 @@ def _notebook_notes(nb, entry):
 
 def student_report(result, names=None):
     failed, not_attempted, notes, per_notebook = [], [], [], {}
+    ungraded = defaultdict(list)  # notebook not graded -> its exercises (one line for all)
     if result.get("error"):
         notes.append(f"grading failed: {result['error']}")
     for ex_id, entry, verdict in _verdicts(result):
         kind = outcome(entry, verdict)
         title = EXERCISES[ex_id].title
-        if kind == FAILED:
+        if kind == FAILED and entry.get("status", GRADED).startswith("not graded"):
+            ungraded[EXERCISES[ex_id].notebook].append(title)
+        elif kind == FAILED:
             failed.append((title, failure_message(EXERCISES[ex_id].notebook, entry, verdict)))
         elif kind == NOT_ATTEMPTED:
             not_attempted.append(title)
+    failed_count = len(failed) + sum(len(t) for t in ungraded.values())
+    failed += [(", ".join(titles), "the notebook was not graded") for titles in ungraded.values()]
     for nb, entry in result.get("notebooks", {}).items():
         verdicts = entry.get("verdicts", {}).values()
         per_notebook[nb] = (
@@ -175,6 +181,7 @@ def student_report(result, names=None):
         failed,
         not_attempted,
         notes,
+        failed_count,
     )
 
 
