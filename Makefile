@@ -103,9 +103,14 @@ release: venv
 bench-grading: venv
 	$(BIN)/python -m autograder.bench_grading
 
+# Blackboard's file times are its server's local time: its receipts state the zone; where
+# they do not, LMS_TIMEZONE (else nbgrader_config.py's c.LmsCollector.lms_timezone) does.
+LMS_TIMEZONE ?=
+LMS_ZONE_OPTION := $(if $(LMS_TIMEZONE),--lms-timezone=$(LMS_TIMEZONE))
+
 SUBMISSIONS ?= submitted
 grade: venv
-	$(BIN)/python -m autograder.grade $(SUBMISSIONS) $(GRADE_OPTIONS)
+	$(BIN)/python -m autograder.grade $(SUBMISSIONS) $(LMS_ZONE_OPTION) $(GRADE_OPTIONS)
 
 ROSTER ?= students.csv
 roster: venv
@@ -113,7 +118,7 @@ roster: venv
 
 DOWNLOADS ?= downloads
 collect: venv
-	$(BIN)/python -m autograder.intake $(DOWNLOADS) --write
+	$(BIN)/python -m autograder.intake $(DOWNLOADS) --write $(LMS_ZONE_OPTION)
 
 feedback: venv
 	$(BIN)/python -m autograder.feedback

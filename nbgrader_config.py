@@ -58,6 +58,12 @@ c.IgnorePattern.pattern = r"(Warning|warnings\.warn)"
 # score, "zero" gives 0, or name your own plugin (AssignLatePenalties.plugin_class).
 c.LateSubmissionPlugin.penalty_method = "none"
 
+# Blackboard names files with its server's local time and no zone; each attempt's receipt
+# (.txt) states the zone and is used when it does. Where none does, this zone is (a tz
+# database name, e.g. "Europe/Berlin"; LMS_TIMEZONE=... with make overrides it); left
+# empty, such times are read as UTC and every run warns.
+c.LmsCollector.lms_timezone = ""
+
 # Feedback pages (autograder/feedback): never a hidden test, neither in cells nor in
 # tracebacks; each test cell named by its exercise and points; what was not attempted
 # shown as one line; math as MathML (no MathJax from a CDN: readable offline). The

@@ -2,17 +2,22 @@
 
     python -m autograder.bundle dist/student-bundle     (make bundle)
 
-Writes the folder and a .zip of it. Nothing instructor-only goes in: no source/, no
+Writes the folder and a .zip of it, and keeps which release it packed
+(grading/bundles.json): the next ``make bundle`` or ``make grade`` after a changed
+release names the bundles and grades that are stale and what changed (grading/stale.py).
+Nothing instructor-only goes in: no source/, no
 autograder/ (reference, hidden tests, grading), no gradebook, no nbgrader_config.py;
 tests/test_bundle.py checks the result.
 """
 
 import argparse
+import json
 import os
 import shutil
 import sys
 
-from .paths import ROOT
+from .grading import stale
+from .paths import RELEASE_DIR, ROOT
 
 try:
     import tomllib
@@ -113,7 +118,26 @@ def main(argv=None):
         return 0
     folder, archive = build(args.dest, archive=not args.workspace)
     print(f"wrote {folder}" + (f"\nwrote {archive}" if archive else ""))
+    if archive:
+        for line in stale_lines():
+            print(line)
+        stale.record_bundle(ROOT, archive, stale.release_hashes(ROOT, RELEASE_DIR))
     return 0
+
+
+def stale_lines(root=ROOT, release_dir=RELEASE_DIR):
+    """What a changed release made stale: grades given on an earlier one (grading/
+    state.json) and bundles built from one (grading/bundles.json), see grading/stale.py."""
+    now = stale.release_hashes(root, release_dir)
+    try:
+        with open(os.path.join(root, "grading", "state.json")) as f:
+            state = json.load(f)
+    except (OSError, ValueError):
+        state = {}
+    return stale.report(
+        stale.stale_grades(root, state, now, release_dir),
+        stale.stale_bundles(root, now, release_dir),
+    )
 
 
 if __name__ == "__main__":

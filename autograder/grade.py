@@ -42,6 +42,11 @@ def parse(argv):
     p.add_argument("--all", action="store_true", help="grade everyone, changed or not")
     p.add_argument("--dask", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--db-url", help="gradebook URL (default: the course's, or gradebook.db)")
+    p.add_argument(
+        "--lms-timezone",
+        help="zone of Blackboard's file times where no receipt states one (default: the "
+        "course's c.LmsCollector.lms_timezone; unset: UTC, with a warning)",
+    )
     p.add_argument("--cell-seconds", type=float, help="flat limit of every cell")
     p.add_argument("--notebook-seconds", type=float, help="flat limit of every notebook")
     p.add_argument(
@@ -65,6 +70,7 @@ def main(argv=None):
         cell_seconds=args.cell_seconds,
         notebook_seconds=args.notebook_seconds,
         limits=Limits(memory_bytes=args.memory_mb * 2**20),
+        lms_timezone=args.lms_timezone,
     )
     if not args.dask:
         print(isolation.describe(options.limits))

@@ -5,9 +5,11 @@ Rules from instructure/canvas-lms lib/gradebook_importer.rb: the header row star
 Login ID") may follow, then the last student column must be "Section"
 (update_column_count); every later column is an assignment, "<title> (<id>)" or a bare
 title (Assignment.title_and_id), except the computed ones (NON_ASSIGNMENT_COLUMN_HEADERS);
-a row whose first cell contains "Points Possible" gives the maxima (process_pp); student
-rows are matched by the ID column (row[1]) as an integer (process_student); blank or "-"
-means no change.
+a row whose first cell contains "Points Possible" gives the maxima (process_pp), and a
+column whose cell there says "read only" is not imported (readonly_assignment?); student
+rows are matched by the ID column (row[1]) as an integer (process_student); a blank or
+"-" (None here) over an existing score CLEARS it (no_change_to_value?), a student not in
+the file is left alone.
 """
 
 import csv
@@ -62,8 +64,13 @@ def read(path):
         rows = list(csv.reader(f))
     n = _student_columns(rows[0])
     out = CanvasImport()
+    pp = next((r for r in rows[1:] if "Points Possible" in r[0]), [])
     index = {
-        i: title_and_id(h) for i, h in enumerate(rows[0]) if i >= n and h not in NON_ASSIGNMENT
+        i: title_and_id(h)
+        for i, h in enumerate(rows[0])
+        if i >= n
+        and h not in NON_ASSIGNMENT
+        and not re.search(r"read\s+only", pp[i] if i < len(pp) else "")
     }
     out.assignments = list(index.values())
     for row in rows[1:]:

@@ -140,3 +140,69 @@ def blackboard_download(directory):
         },
     )
     return path
+
+
+# Blackboard's receipt as Blackboard Learn writes it beside each attempt's files (the fields
+# CodeGra.de reads, psef/blackboard.py parse_info_file: Name, Assignment, Date Submitted,
+# Current Grade, Submission Field, Comments, Files with Original filename / Filename). The
+# "Date Submitted" line is the server's time in its locale, ending with the zone:
+BERLIN_DATE = "Monday, 2 March 2026 23:30:00 o'clock CET"  # en_GB (Java's FULL style)
+NO_ZONE_DATE = "Monday, March 2, 2026 11:30:00 PM"  # a receipt without a zone
+
+
+def blackboard_receipt(username, name, date, files):
+    listed = "".join(
+        f"\tOriginal filename: {orig}\n\tFilename: {stored}\n" for orig, stored in files
+    )
+    return (
+        f"Name: {name} ({username})\nAssignment: RNN\nDate Submitted: {date}\n"
+        "Current Grade: Needs Grading\n\nSubmission Field:\nThere is no student submission "
+        "text data for this assignment.\n\nComments:\nThere are no student comments for this "
+        f"assignment.\n\nFiles:\n{listed}\n"
+    )
+
+
+def blackboard_attempt(
+    directory,
+    notebooks,
+    date=BERLIN_DATE,
+    stamp="2026-03-02-23-30-00",
+    user=("jdoe", "Jo Doe"),
+    zip_name=BLACKBOARD_ZIP,
+):
+    """Blackboard's "Assignment File Download" of one attempt of ``user`` (username,
+    name): the files "RNN_<username>_attempt_<stamp>_<file>" and the receipt
+    "RNN_<username>_attempt_<stamp>.txt", {notebook file name: text}, in the zip
+    "gradebook_<course>_<column>_<time>.zip"."""
+    prefix = f"RNN_{user[0]}_attempt_{stamp}"
+    members = {f"{prefix}_{name}": text for name, text in notebooks.items()}
+    receipt = [(name, f"{prefix}_{name}") for name in notebooks]
+    members[f"{prefix}.txt"] = blackboard_receipt(*user, date, receipt)
+    path = os.path.join(directory, zip_name)
+    zip_files(path, members)
+    return path
+
+
+# Canvas, Grades > Export: the columns, the "    Points Possible" row (with its leading
+# spaces), the "Manual Posting" row of an assignment posted by hand, and the student view's
+# Test Student last, as instructure/canvas-lms lib/gradebook_exporter.rb (csv_data) writes
+# them; assignment columns are "<title> (<assignment id>)" (Assignment#title_with_id).
+CANVAS_GRADEBOOK_EXPORT = (
+    "\ufeffStudent,ID,SIS User ID,SIS Login ID,Section,RNN (4321),Current Points,"
+    "Final Points,Current Score,Unposted Current Score,Final Score,Unposted Final Score\n"
+    ",,,,,Manual Posting,,,,,,\n"
+    "    Points Possible,,,,,30.00,(read only),(read only),(read only),(read only),"
+    "(read only),(read only)\n"
+    '"Lee, Ann",12345,S001,alee,RNN101,,0.00,0.00,,,0.00,0.00\n'
+    '"OBrien, Pat",23456,S002,pobrien@uni.example,RNN101,,0.00,0.00,,,0.00,0.00\n'
+    '"Student, Test",99001,,,RNN101,,0.00,0.00,,,0.00,0.00\n'
+)
+
+# Moodle, Participants > select all > Download table data as CSV: moodle/moodle
+# user/action_redir.php (download_participants) names it "courseid_<id>_participants.csv"
+# with the columns get_string('firstname'), get_string('lastname') and the site's identity
+# fields (showuseridentity, by default the email address).
+MOODLE_PARTICIPANTS_CSV = "courseid_42_participants.csv"
+MOODLE_PARTICIPANTS = (
+    "First name,Last name,Email address\nSam,Kim,SKim@uni.example\nJo,Doe,jdoe@uni.example\n"
+)

@@ -20,7 +20,7 @@ def test_an_assignment_added_with_only_a_due_date_gets_its_notebooks(tmp_path):
     course = Course(root)
     assert notebooks_known(course)[0] == []
 
-    assert course.ensure_assignment() is True
+    assert course.ensure_assignment() == "added"
     names, duedate = notebooks_known(course)
     assert names == course.notebooks() and len(names) == 5
     assert duedate is not None  # the instructor's due date survives

@@ -370,3 +370,122 @@ def test_the_record_keeps_each_students_latest_download(tmp_path):
     ]
     again = IntakeResult.from_dict(earlier.as_dict())
     assert again.as_dict() == earlier.as_dict() and again.students["alee"].timestamp == when
+
+
+# ------------------------------------------------------------------ Blackboard's zone
+
+
+def bb_time(result):
+    return result.students["jdoe"].timestamp
+
+
+def test_blackboard_time_takes_the_zone_its_receipt_states(tmp_path):
+    lf.blackboard_attempt(tmp_path / "in", {NB1: lf.notebook("on time")})
+    result = run(tmp_path / "in")  # no course zone: the receipt's CET alone
+    assert bb_time(result) == datetime(2026, 3, 2, 22, 30, tzinfo=UTC)  # 23:30 CET
+    assert result.warnings == []
+    assert "read as CET (the receipt's zone)" in result.students["jdoe"].notes[0]
+    berlin = run(tmp_path / "in", lms_timezone="Europe/Berlin")
+    assert bb_time(berlin) == datetime(2026, 3, 2, 22, 30, tzinfo=UTC)
+    assert "Europe/Berlin (CET, as the receipt states)" in berlin.students["jdoe"].notes[0]
+
+
+def test_blackboard_time_without_a_stated_zone_uses_the_course_zone_else_warns(tmp_path):
+    lf.blackboard_attempt(tmp_path / "in", {NB1: lf.notebook("x")}, date=lf.NO_ZONE_DATE)
+    berlin = run(tmp_path / "in", lms_timezone="Europe/Berlin")
+    assert bb_time(berlin) == datetime(2026, 3, 2, 22, 30, tzinfo=UTC)
+    assert "Europe/Berlin (the course's zone" in berlin.students["jdoe"].notes[0]
+    utc = run(tmp_path / "in")
+    assert bb_time(utc) == datetime(2026, 3, 2, 23, 30, tzinfo=UTC)
+    assert "times of jdoe were read as UTC" in utc.warnings[0]
+    assert "WARNING: Blackboard's times of jdoe were read as UTC" in utc.report()
+    with pytest.raises(ValueError, match="not a time zone"):
+        run(tmp_path / "in", lms_timezone="Berlin")
+
+
+def test_an_ambiguous_receipt_zone_needs_the_course_zone(tmp_path):
+    lf.blackboard_attempt(tmp_path / "in", {NB1: "{}"}, date="Monday, 2 March 2026 23:30 IST")
+    result = run(tmp_path / "in")
+    assert "'IST' names no single zone" in result.students["jdoe"].notes[0]
+    assert result.warnings
+    india = run(tmp_path / "in", lms_timezone="Asia/Kolkata")
+    assert bb_time(india) == datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+
+
+def test_a_recollect_with_corrected_times_replaces_the_wrong_ones(tmp_path):
+    submitted = tmp_path / "submitted"
+    lf.blackboard_attempt(tmp_path / "in", {NB1: lf.notebook("x")}, date=lf.NO_ZONE_DATE)
+    write_submitted(run(tmp_path / "in"), str(submitted), "rnn")  # read as UTC: 23:30
+    stamp = submitted / "jdoe" / "rnn" / "timestamp.txt"
+    assert parse_utc(stamp.read_text()) == datetime(2026, 3, 2, 23, 30)
+    report = write_submitted(
+        run(tmp_path / "in", lms_timezone="Europe/Berlin"), str(submitted), "rnn"
+    )
+    assert report.kept_newer == {}
+    assert report.retimed["jdoe"] == (
+        "submission time corrected from 2026-03-02 23:30:00 UTC to 2026-03-02 22:30:00 UTC "
+        "(the same files, read again)"
+    )
+    assert parse_utc(stamp.read_text()) == datetime(2026, 3, 2, 22, 30)
+
+
+def test_the_course_zone_is_read_from_nbgrader_config(tmp_path):
+    from autograder.intake.receipts import course_timezone
+
+    (tmp_path / "nbgrader_config.py").write_text(
+        'c = get_config()\nc.LmsCollector.lms_timezone = "Europe/Berlin"\n'
+    )
+    assert course_timezone(str(tmp_path)) == "Europe/Berlin"
+    assert course_timezone(str(tmp_path / "none")) is None
+
+
+# ------------------------------------------------------------------ the true reasons
+
+
+def test_a_renamed_notebook_and_an_identical_copy_are_called_so(tmp_path):
+    from nbgrader_course import ROOT
+
+    with open(os.path.join(ROOT, "release", "rnn", NB2)) as f:
+        release_nb2 = f.read()
+    path = tmp_path / "in" / lf.CANVAS_ZIP
+    lf.zip_files(
+        str(path),
+        {
+            # Canvas (ContentZipper): "<name>_<user id>_<attachment id>_<file>"
+            "leeann_12345_900006_homework.ipynb": release_nb2,
+            f"leeann_12345_900001_{NB1}": lf.notebook("same"),
+            "leeann_12345_900002_01_building_blocks-1.ipynb": lf.notebook("same"),
+        },
+    )
+    result = run(tmp_path / "in")
+    why = {s.file.split("/")[-1]: (s.code, s.reason) for s in result.skipped}
+    assert why["leeann_12345_900006_homework.ipynb"] == (
+        "renamed notebook",
+        "renamed: homework.ipynb is 02_rnn_forward.ipynb (its test cells are that "
+        "notebook's) under another name; graded only as 02_rnn_forward.ipynb",
+    )
+    code, reason = why[f"leeann_12345_900001_{NB1}"]
+    assert code == "identical copy" and reason.startswith(f"an identical copy of {NB1}")
+
+
+def test_make_collect_keeps_the_record_that_grade_and_feedback_read(tmp_path, capsys):
+    import json
+    import shutil
+
+    from nbgrader_course import ROOT
+
+    from autograder.feedback.__main__ import _received, _record
+    from autograder.intake.__main__ import main
+
+    course = tmp_path / "course"
+    shutil.copytree(os.path.join(ROOT, "release"), course / "release")
+    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
+    lf.canvas_download(tmp_path / "in")
+    assert main([str(tmp_path / "in"), "--course", str(course), "--no-roster", "--write"]) == 0
+    assert "record: " in capsys.readouterr().out
+    record = json.loads((course / "grading" / "intake.json").read_text())
+    assert "Canvas marked the submission late" in record["students"]["23456"]["notes"]
+    stale_summary = {"intake": {"skipped": []}}  # the last grading run saw none of it
+    received = dict(_received(_record(str(course), stale_summary), "12345"))
+    homework = f"{lf.CANVAS_ZIP}/leeann_12345_900006_homework.ipynb"
+    assert received[homework].startswith("homework.ipynb is not one of the assignment's")

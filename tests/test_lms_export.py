@@ -77,49 +77,86 @@ def course(tmp_path_factory):
     return str(course)
 
 
-def test_canvas_csv_parses_back_to_the_gradebooks_scores(course):
+def export(course, *options, name="canvas.csv"):
     nbgrader(
         course,
         "export",
         "--exporter=autograder.lms_export.canvas.CanvasExportPlugin",
-        "--to=canvas.csv",
-        "--CanvasExportPlugin.section=RNN 2026",
+        f"--to={name}",
+        *options,
     )
-    imported = canvas_import.read(os.path.join(course, "canvas.csv"))
-    titles = [f"rnn: {ex.title}" for ex in EXERCISES.values()] + ["rnn: total"]
+    return os.path.join(course, name)
+
+
+def rows_of(path):
+    with open(path, newline="") as f:
+        return list(csv.reader(f))
+
+
+def test_canvas_csv_per_exercise_on_request_parses_back_to_the_gradebooks_scores(course):
+    path = export(
+        course, "--CanvasExportPlugin.section=RNN 2026", "--CanvasExportPlugin.columns=both"
+    )
+    imported = canvas_import.read(path)
+    titles = [f"rnn: {ex.title}" for ex in EXERCISES.values()] + ["rnn"]
     assert imported.assignments == [(t, None) for t in titles]  # course order, total last
     assert imported.points == {
         **{f"rnn: {ex.title}": float(ex.points) for ex in EXERCISES.values()},
-        "rnn: total": 30.0,
+        "rnn": 30.0,
     }
+    total = {"rnn": expected_scores("alee").pop("rnn: total")}
     assert imported.students[12345]["name"] == "Lee-Kim, Ann Marie"
-    assert imported.students[12345]["scores"] == expected_scores("alee")
-    assert imported.students["Kim, Bo"]["scores"] == expected_scores("bkim")
-    assert imported.students[34567]["scores"] == {t: None for t in titles}  # no change
-    assert imported.students[12345]["section"] == "RNN 2026"
-
-
-def test_only_the_total_mapped_onto_an_existing_canvas_assignment(course):
-    from nbgrader.api import Gradebook
-
-    from autograder.lms_export.canvas import CanvasExportPlugin
-
-    plugin = CanvasExportPlugin(
-        to=os.path.join(course, "total.csv"),
-        columns="total",
-        assignment_ids={"rnn: total": "4321"},
-        student_id_column="SIS Login ID",
-    )
-    with Gradebook(course_db_url(course)) as gb:
-        plugin.export(gb)
-    imported = canvas_import.read(os.path.join(course, "total.csv"))
-    assert imported.assignments == [("rnn: total", 4321)]
     assert imported.students[12345]["scores"] == {
-        "rnn: total": expected_scores("alee")["rnn: total"]
+        **{k: v for k, v in expected_scores("alee").items() if k != "rnn: total"},
+        **total,
     }
-    with open(os.path.join(course, "total.csv"), newline="") as f:
-        bkim = [row for row in csv.reader(f) if row[0] == "Kim, Bo"][0]
-    assert bkim[3] == "bkim"  # SIS Login ID
+    assert imported.students[12345]["section"] == "RNN 2026"
+    # cyu did not submit: left out, so Canvas keeps what it has (a blank would clear it)
+    assert 34567 not in imported.students
+
+
+def test_by_default_only_the_total_goes_into_the_existing_canvas_assignment(course, tmp_path):
+    import lms_fixtures as lf
+
+    from autograder.lms_export.canvas import save_known_assignments
+
+    export_csv = tmp_path / "canvas-gradebook.csv"
+    export_csv.write_text(lf.CANVAS_GRADEBOOK_EXPORT, encoding="utf-8")
+    learnt = Roster.read_csv(str(export_csv)).lms_assignments  # as `roster import` keeps it
+    assert learnt == ["RNN (4321)"]
+    save_known_assignments(course, learnt)
+    try:
+        imported = canvas_import.read(export(course, name="default.csv"))
+    finally:
+        os.remove(os.path.join(course, "grading", "canvas_assignments.json"))
+    assert imported.assignments == [("RNN", 4321)]  # one column, no new assignment
+    assert imported.students[12345]["scores"] == {"RNN": expected_scores("alee")["rnn: total"]}
+    assert imported.students["Kim, Bo"]["scores"] == {"RNN": expected_scores("bkim")["rnn: total"]}
+
+
+def test_the_total_mapped_by_id_and_the_late_mark_shown_not_imported(course):
+    import json
+
+    os.makedirs(os.path.join(course, "grading"), exist_ok=True)
+    record = {"students": {"bkim": {"notes": ["Canvas marked the submission late"]}}}
+    with open(os.path.join(course, "grading", "intake.json"), "w") as f:
+        json.dump(record, f)
+    try:
+        path = export(
+            course,
+            "--CanvasExportPlugin.canvas_assignment=4321",
+            "--CanvasExportPlugin.student_id_column=SIS Login ID",
+            name="total.csv",
+        )
+    finally:
+        os.remove(os.path.join(course, "grading", "intake.json"))
+    imported = canvas_import.read(path)
+    assert imported.assignments == [("rnn", 4321)]
+    rows = rows_of(path)
+    assert rows[0][-1] == "rnn: late (shown, not imported)" and rows[1][-1] == "(read only)"
+    bkim = [row for row in rows if row[0] == "Kim, Bo"][0]
+    assert bkim[3] == "bkim" and bkim[-1] == "LATE (Canvas)"  # SIS Login ID, the mark
+    assert [row for row in rows if row[1] == "12345"][0][-1] == ""
 
 
 def test_nbgraders_grades_csv_has_the_roster_names(course):

@@ -144,3 +144,70 @@ def test_failure_messages_are_grouped_without_their_numbers():
     b = stats.failure_key("x, test 'batch 1': y is wrong: largest difference 3.5 (yours -2)")
     assert a == b == "x, test 'batch 1': y is wrong: largest difference # (yours #)"
     assert re.search(r"'batch 1'", a)
+
+
+def test_the_bar_of_full_marks_is_drawn_whole():
+    hist, _ = figure.figure([rf.result("perfect"), rf.result("also")]).axes
+    right = max(p.get_x() + p.get_width() for p in hist.patches if p.get_height())
+    assert right == 30.5 and right < hist.get_xlim()[1]  # inside the frame, not on it
+
+
+def test_a_corrupt_notebook_is_failed_with_its_reason_not_unattempted():
+    corrupt = f"not graded: invalid notebook ({NB[0]} is not valid JSON)"
+    result = rf.result("eve", status={NB[0]: corrupt})
+    for verdict in result["notebooks"][NB[0]]["verdicts"].values():
+        verdict["attempted"] = False  # as results.notebook_entry records an unreadable one
+    report = stats.student_report(result)
+    titles = ", ".join(e.title for e in EXERCISES.values() if e.notebook == NB[0])
+    assert report.failed == [(titles, "the notebook was not graded")]  # one line for all
+    assert f"{NB[0]}: {corrupt}" in report.notes  # with the reason
+    assert report.failed_count == len(titles.split(", "))
+    assert "softmax" not in report.not_attempted
+
+
+def test_the_answers_own_error_is_the_failure_message():
+    import nbformat
+
+    from autograder.grading.intake import Prepared
+    from autograder.grading.results import notebook_entry
+    from autograder.paths import ROOT
+
+    release = nbformat.read(f"{ROOT}/release/rnn/{NB[0]}.ipynb", as_version=4)
+    answer = next(
+        c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "softmax"
+    )
+    executed = {"cells": [{**answer, "outputs": [
+        {"output_type": "error", "ename": "IndentationError", "evalue": "unexpected indent (3)"}
+    ]}]}  # fmt: skip
+    run = {
+        "notebook": executed,
+        "status": "graded",
+        "stopped": {},
+        "verdicts": {
+            "softmax": {"passed": False, "message": "NameError: name 'softmax' is not defined"}
+        },
+    }
+    prep = Prepared("eve")
+    prep.valid = [NB[0]]
+    entry = notebook_entry(NB[0], prep, run, {}, {NB[0]: release})
+    message = entry["verdicts"]["softmax"]["message"]
+    assert message.startswith("your answer cell 'softmax' raised IndentationError: unexpected")
+    assert "NameError" in message  # the test's consequence, after the cause
+
+
+def test_a_students_section_says_which_of_their_files_were_not_graded(written):
+    _, text = written
+    alee = text.split("### alee")[1].split("###")[0]
+    assert "- not graded: `alee/rnn/notes.txt`: notes.txt is not a notebook" in alee
+
+
+def test_the_due_date_is_shown_with_its_zone(tmp_path):
+    from datetime import datetime
+
+    from autograder.grading.pipeline import due_text
+
+    due = due_text(datetime(2026, 3, 2, 22, 59), "Europe/Berlin")
+    assert due == "2026-03-02 22:59 UTC (2026-03-02 23:59 CET, Europe/Berlin)"
+    assert due_text(datetime(2026, 3, 2, 22, 59)) == "2026-03-02 22:59 UTC"
+    text = summary.write(str(tmp_path), [rf.result("a")], {}, 1.0, 1, due=due)
+    assert f"Due {due}." in text

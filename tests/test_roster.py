@@ -130,3 +130,85 @@ def test_import_into_a_course_with_nbgraders_own_import(tmp_path, capsys):
     bad = write(tmp_path, "name\nx\n", name="bad.csv")
     assert main(["import", bad, "--course", str(course)]) == 2
     assert "no 'id' column" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ the LMSs' own exports
+
+
+def test_canvas_gradebook_export_is_a_roster_as_it_comes(tmp_path):
+    import lms_fixtures as lf
+
+    roster = Roster.read_csv(write(tmp_path, lf.CANVAS_GRADEBOOK_EXPORT))
+    assert roster.students == {
+        "alee": Student("alee", "Ann", "Lee", "", "12345"),
+        "pobrien@uni.example": Student(
+            "pobrien@uni.example", "Pat", "OBrien", "pobrien@uni.example", "23456"
+        ),
+    }
+    assert roster.warnings == ["left out Canvas's Test Student (the student view's account)"]
+
+
+def test_moodle_participants_download_is_a_roster_as_it_comes(tmp_path):
+    import lms_fixtures as lf
+
+    path = write(tmp_path, lf.MOODLE_PARTICIPANTS, name=lf.MOODLE_PARTICIPANTS_CSV)
+    assert Roster.read_csv(path).students == {
+        "skim@uni.example": Student("skim@uni.example", "Sam", "Kim", "SKim@uni.example"),
+        "jdoe@uni.example": Student("jdoe@uni.example", "Jo", "Doe", "jdoe@uni.example"),
+    }
+
+
+@pytest.mark.slow
+def test_a_canvas_export_imports_unchanged_and_a_student_is_removed_on_record(tmp_path, capsys):
+    import json
+
+    import lms_fixtures as lf
+
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
+    export = write(tmp_path, lf.CANVAS_GRADEBOOK_EXPORT, name="2026-03-05T1200_Grades-RNN101.csv")
+    assert main(["import", export, "--course", str(course)]) == 0
+    assert "added 2, updated 0" in capsys.readouterr().out
+    names = class_list(course_db_url(str(course))).names()
+    assert names == {"alee": "Ann Lee", "pobrien@uni.example": "Pat OBrien"}
+    (course / "submitted" / "alee" / "rnn").mkdir(parents=True)
+    argv = ["remove", "alee", "--reason", "withdrew", "--course", str(course)]
+    assert main(argv) == 0
+    assert "moved submitted/alee to" in capsys.readouterr().out
+    assert sorted(class_list(course_db_url(str(course))).students) == ["pobrien@uni.example"]
+    assert not (course / "submitted" / "alee").exists()
+    log = [
+        json.loads(line) for line in (course / "grading" / "roster.log").read_text().splitlines()
+    ]
+    assert [e["action"] for e in log] == ["imported", "removed"]
+    assert log[1]["student"] == "alee" and log[1]["reason"] == "withdrew"
+    assert (tmp_path / "course" / log[1]["moved_to"] / "submitted" / "alee").exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "downloads/rnn-from-scratch-rnn submissions.zip",  # Canvas's Download Submissions
+        "students.csv",  # make roster's default
+        "2026-03-05T1200_Grades-RNN101.csv",  # Canvas's gradebook export
+        "courseid_42_participants.csv",  # Moodle's participants download
+        "rosters/term1.csv",
+    ],
+)
+def test_downloads_and_class_lists_are_git_ignored(path):
+    import subprocess
+
+    result = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT)
+    assert result.returncode == 0, f"{path} (names, emails, submissions) would be committed"
+
+
+def test_the_blackboard_zone_reaches_make_collect_and_make_grade():
+    import subprocess
+
+    out = subprocess.run(
+        ["make", "-n", "collect", "grade", "LMS_TIMEZONE=Europe/Berlin"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    lines = [ln for ln in out.splitlines() if "autograder.intake" in ln or "autograder.grade" in ln]
+    assert len(lines) == 2 and all("--lms-timezone=Europe/Berlin" in ln for ln in lines)

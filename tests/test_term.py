@@ -320,7 +320,18 @@ def test_an_instructor_prose_fix_is_listed_once_and_is_not_tampering(term):
             assert not any("had been changed" in n for n in entry["notes"]), result["student"]
     with open(os.path.join(course, "grading", "summary.md")) as f:
         text = f.read()
-    assert text.count(steps["prose cell"]) == 1
+    changes = text.split("## Changes to the released notebooks")[1]
+    assert changes.count(steps["prose cell"]) == 1
+    assert text.split("## Students")[1].split("## Changes")[0].count(steps["prose cell"]) == 0
+
+
+def test_the_grades_of_the_earlier_release_are_named_stale(term):
+    _, steps = term
+    out = steps["prose fix"]
+    assert "WARNING: the release changed since 5 student(s) were graded" in out
+    assert "alee, mroe, pobrien, skim, tchen" in out
+    assert f"01_building_blocks: text: {steps['prose cell']}" in out
+    assert "make grade GRADE_OPTIONS=--all" in out
 
 
 def test_the_final_summary_keeps_what_every_download_did_not_grade(term):
@@ -367,6 +378,7 @@ def test_the_canvas_export_parses_back_to_the_same_scores(term):
         "export",
         "--exporter=autograder.lms_export.canvas.CanvasExportPlugin",
         "--to=canvas_grades.csv",
+        "--CanvasExportPlugin.columns=both",
     )
     imported = canvas_import.read(os.path.join(course, "canvas_grades.csv"))
     by_key = {"alee": 12345, "pobrien": 23456, "skim": 5555555}
@@ -374,7 +386,65 @@ def test_the_canvas_export_parses_back_to_the_same_scores(term):
     for student, name in NAMES.items():
         first, last = name.split()
         row = imported.students[by_key.get(student, f"{last}, {first}")]
-        assert row["scores"]["rnn: total"] == DESERVED_FINAL[student], student
+        assert row["scores"]["rnn"] == DESERVED_FINAL[student], student
         for ex in EXERCISES.values():
             verdict = results[student]["notebooks"][ex.notebook]["verdicts"].get(ex.id, {})
             assert row["scores"][f"rnn: {ex.title}"] == verdict.get("points", 0.0), (student, ex)
+    with open(os.path.join(course, "canvas_grades.csv"), newline="") as f:
+        late = {r[1] or r[0]: r[-1] for r in csv.reader(f)}
+    assert late["23456"] == "LATE (Canvas)" and late["12345"] == "LATE (Canvas)"
+    assert late["5555555"] == ""
+
+
+def test_canvas_late_marks_reach_grades_csv(term):
+    course, _ = term
+    with open(os.path.join(course, "grades.csv"), newline="") as f:
+        rows = {r["student_id"]: r["late"] for r in csv.DictReader(f)}
+    assert rows == {s: "LATE (Canvas)" if s in ("alee", "pobrien") else "" for s in NAMES}
+
+
+# ------------------------------------------------------------------ Blackboard's zone
+
+
+def test_an_on_time_blackboard_student_gets_full_marks_first_time_and_after_a_recollect(
+    tmp_path,
+):
+    """Due 23:59 Europe/Berlin, submitted 23:30 server time, late penalty "zero": jdoe's
+    receipt states CET (30 at once); mroe's states no zone and the course sets none (read
+    as UTC, warned, 0), then re-collected with the zone: the corrected time replaces the
+    wrong one, she is graded again and gets 30, and the record says so."""
+    import lms_fixtures as lf
+    from nbgrader_course import copy_course
+
+    course = copy_course(tmp_path)
+    with open(os.path.join(course, "nbgrader_config.py"), "a") as f:
+        f.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+    nbgrader(
+        course, "db", "assignment", "add", "rnn", "--duedate=2026-03-02 23:59:00 Europe/Berlin"
+    )
+    notebooks = {n: text(fx.student_notebook(n)) for n in fx.NOTEBOOKS}
+    downloads = tmp_path / "downloads"
+    lf.blackboard_attempt(downloads, notebooks)
+    mroe = ("mroe", "Mary Roe")
+    lf.blackboard_attempt(downloads, notebooks, lf.NO_ZONE_DATE, user=mroe, zip_name="mroe.zip")
+    first = grade(course, str(downloads))
+    assert totals(course) == {"jdoe": 30, "mroe": 0}
+    assert "WARNING: Blackboard's times of mroe were read as UTC" in first
+    with open(os.path.join(course, "grades.csv"), newline="") as f:
+        rows = {r["student_id"]: r for r in csv.DictReader(f)}
+    assert rows["jdoe"]["duedate"] == "2026-03-02 22:59:00 UTC"  # 23:59 in Berlin
+    assert rows["jdoe"]["timestamp"] == "2026-03-02 22:30:00 UTC" and rows["jdoe"]["late"] == ""
+    assert rows["mroe"]["late"] == "LATE (31 min after the due date)"
+    with open(os.path.join(course, "grading", "summary.md")) as f:
+        assert "Due 2026-03-02 22:59 UTC." in f.read()
+    again = grade(course, str(downloads), "--lms-timezone", "Europe/Berlin")
+    assert "mroe: submission time corrected from 2026-03-02 23:30:00 UTC" in again
+    assert "grading 1 of the submissions" in again
+    assert totals(course) == {"jdoe": 30, "mroe": 30}
+    notes = summary(course)["intake"]["students"]["mroe"]["notes"]
+    assert any("submission time corrected" in n for n in notes), notes
+    os.makedirs(ARTIFACTS, exist_ok=True)  # the closing note shows it
+    shutil.copy(
+        os.path.join(course, "grading", "summary.md"),
+        os.path.join(ARTIFACTS, "blackboard-summary.md"),
+    )

@@ -2,10 +2,11 @@
 
     python -m autograder.feedback [--student ID ...] [--course DIR]
 
-Reads <course>/grading/summary.json (written by ``python -m autograder.grade``) and, for
-each student, runs ``nbgrader generate_feedback --student`` and writes the pages of
-notebooks nbgrader has none for (see student.regenerate). Only those students' folders
-in <course>/feedback/ change.
+Reads <course>/grading/summary.json (written by ``python -m autograder.grade``) and the
+record of every file taken in (grading/intake.json), and, for each student, runs
+``nbgrader generate_feedback --student`` and writes the pages of notebooks nbgrader has
+none for (see student.regenerate). Only those students' folders in <course>/feedback/
+change.
 """
 
 import argparse
@@ -17,8 +18,18 @@ from ..paths import ASSIGNMENT, ROOT
 from .student import FeedbackError, regenerate
 
 
-def _received(summary, student):
-    skipped = summary.get("intake", {}).get("skipped", [])
+def _record(course, summary):
+    """The class's record of every file taken in: grading/intake.json (kept by make
+    collect and make grade alike), else the one the last grading run saw."""
+    try:
+        with open(os.path.join(course, "grading", "intake.json"), encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return summary.get("intake", {})
+
+
+def _received(record, student):
+    skipped = record.get("skipped", [])
     return [(s["file"], s["reason"]) for s in skipped if s.get("student") == student]
 
 
@@ -39,11 +50,11 @@ def main(argv=None):
     if unknown:
         print(f"error: not in the last grading run: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    status = 0
+    status, record = 0, _record(args.course, summary)
     for student in args.student or sorted(results):
         try:
             pages = regenerate(
-                args.course, results[student], ASSIGNMENT, _received(summary, student)
+                args.course, results[student], ASSIGNMENT, _received(record, student)
             )
             print(f"{student}: {len(pages)} page(s)")
         except FeedbackError as e:

@@ -1,5 +1,6 @@
 """The nbgrader course directory the pipeline works in, and nbgrader's view of it."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -75,9 +76,12 @@ class Course:
 
     def ensure_assignment(self):
         """Make sure the gradebook knows the assignment and every one of its notebooks
-        (nbgrader generate_assignment). An assignment added without notebooks (`nbgrader
-        db assignment add rnn --duedate=...`, to set the due date first) counts as unknown:
-        autograde would fail for every student."""
+        (nbgrader generate_assignment), as source/ has them now. An assignment added
+        without notebooks (`nbgrader db assignment add rnn --duedate=...`, to set the due
+        date first) counts as unknown: autograde would fail for every student. A source/
+        changed since the gradebook's copy was made (an edited test, then `make release`)
+        is generated again: nbgrader grades with the gradebook's copy of the test cells.
+        Returns False, "added" or "updated (...)"."""
         from nbgrader.api import Gradebook, MissingEntry
 
         with Gradebook(self.db_url) as gb:
@@ -85,12 +89,30 @@ class Course:
                 known = {nb.name for nb in gb.find_assignment(self.assignment).notebooks}
             except MissingEntry:
                 known = set()
+        hashes, recorded = self.source_hashes(), self._generated()
         if known and known >= set(self.notebooks()):
-            return False
+            if recorded is None:  # generated before this was recorded: taken as it is
+                self._save_generated(hashes)
+            if recorded is None or recorded == hashes:
+                return False
         result = self.nbgrader("generate_assignment", self.assignment, "--force")
         if result.returncode != 0:
             raise RuntimeError(f"nbgrader generate_assignment failed:\n{result.stderr[-3000:]}")
-        return True
+        self._save_generated(hashes)
+        return "added" if not known else "updated (source/ changed: its tests are the new ones)"
+
+    def _generated(self):
+        """{notebook: source hash} the gradebook's copy of the assignment was made from."""
+        try:
+            with open(os.path.join(self.work, "generated.json")) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+
+    def _save_generated(self, hashes):
+        os.makedirs(self.work, exist_ok=True)
+        with open(os.path.join(self.work, "generated.json"), "w") as f:
+            json.dump(hashes, f, indent=1)
 
     # ------------------------------------------------------------------ grading settings
 

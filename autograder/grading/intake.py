@@ -47,7 +47,7 @@ def students_of(course):
     return students, problems
 
 
-def collect(course, source, only=(), log=print):
+def collect(course, source, only=(), log=print, lms_timezone=None):
     """Bring the submissions in ``source`` into the course.
 
     Returns (record, names, students, problems): the class's record of what was taken in
@@ -55,17 +55,19 @@ def collect(course, source, only=(), log=print):
     skipped with reasons, kept in grading/intake.json; None before any download),
     {student: name} from the roster, every student with a folder in submitted/, and
     {student: why nothing of theirs is graded}. ``only``: take in only these students'
-    files (a partial run touches nobody else).
+    files (a partial run touches nobody else). ``lms_timezone``: the zone of Blackboard's
+    times where no receipt states one (default: the course's c.LmsCollector.lms_timezone).
     """
     roster = class_list(course.db_url)
     names = roster.names() if roster else {}
     record = load_record(course)
     problems = {}
     if os.path.realpath(source) != os.path.realpath(course.submitted()):
-        intake = _take_in(course, source, roster, only)
+        zone = lms_timezone or course.config().LmsCollector.get("lms_timezone") or None
+        intake, record = _take_in(course, source, roster, only, zone)
         log(intake.report())
-        record = intake.merged_into(record or IntakeResult(""), only)
-        save_record(course, record)
+        for student, how in sorted(intake.retimed.items()):
+            log(f"  {student}: {how}")
         problems = _nothing_graded(intake, only)
     refused = _refused_at_collect(course, log)
     problems = refused | problems
@@ -96,17 +98,30 @@ def _refused_at_collect(course, log):
     return out
 
 
-def _take_in(course, source, roster, only):
+def _take_in(course, source, roster, only, zone):
     unpacked = tempfile.mkdtemp(prefix="rnn-intake-")
     try:
-        intake = take_in(source, course.notebooks(), roster, unpack_to=unpacked)
+        intake = take_in(source, course.notebooks(), roster, unpack_to=unpacked, lms_timezone=zone)
         written = write_submitted(
             intake, course.submitted(), course.assignment, students=only or None
         )
     finally:
         shutil.rmtree(unpacked, ignore_errors=True)
+    return intake, record_intake(course, intake, written, only)
+
+
+def record_intake(course, intake, written, only=()):
+    """After ``write_submitted``: what it kept out listed as skipped, corrected times in
+    the students' notes (``intake.retimed``), and the class's record in
+    grading/intake.json updated; returns the record. Every route that writes into
+    submitted/ (``make collect``, ``make grade``) calls this, so the record is whole."""
     _list_kept_newer(intake, written)
-    return intake
+    intake.retimed = dict(written.retimed)
+    for student, how in written.retimed.items():  # the new time is graded again
+        intake.students[student].notes.append(how)
+    record = intake.merged_into(load_record(course) or IntakeResult(""), only)
+    save_record(course, record)
+    return record
 
 
 def _nothing_graded(intake, only):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import nbformat
 
 from ..feedback.pages import write_problem_pages
-from . import backends, intake, record, releases, results, summary, timing
+from . import backends, intake, record, releases, results, stale, summary, timing
 from .sandbox import Limits
 
 CALIBRATION_LIMITS = {"cell_seconds": 600, "notebook_seconds": 1800}
@@ -35,6 +35,7 @@ class Options:
     cell_seconds: float | None = None
     notebook_seconds: float | None = None
     limits: Limits = field(default_factory=Limits)
+    lms_timezone: str | None = None  # Blackboard's zone where no receipt states one
     log: object = print
 
 
@@ -50,6 +51,8 @@ class Run:
     release_changes: dict = field(default_factory=dict)
     backend: str = ""
     intake: object = None  # the IntakeResult of all that was taken in (grading/intake.json)
+    stale: dict = field(default_factory=dict)  # {student: {notebook: what changed}}
+    stale_notes: list = field(default_factory=list)  # what make grade says of them
     names: dict = field(default_factory=dict)  # {student: name} from the roster
 
     def received(self, student):
@@ -175,9 +178,11 @@ class Coordinator:
 
     def grade(self, source):
         t0 = time.perf_counter()
-        if self.course.ensure_assignment():
-            self.log(f"added assignment '{self.course.assignment}' to the gradebook")
+        done = self.course.ensure_assignment()
+        if done:
+            self.log(f"assignment '{self.course.assignment}' in the gradebook: {done}")
         current = current_releases(self.course)
+        self.release = stale.release_hashes(self.course.root, self.course.release_dir())
         selected = self._take_in(source)
         backend = backends.make(self.options.workers, self.options.dask)
         self.run.backend = backend.describe()
@@ -188,14 +193,24 @@ class Coordinator:
             backend.close()
         t1 = time.perf_counter()
         record.export(self.course, self.course.path("grades.csv"))
+        self._stale()
         self.run.phases["finish"] = time.perf_counter() - t1
         return self.run
+
+    def _stale(self):
+        """Name the grades and handed-out bundles of an earlier release (stale.py)."""
+        root, release = self.course.root, self.course.release_dir()
+        self.run.stale = stale.stale_grades(root, self.state, self.release, release)
+        bundles = stale.stale_bundles(root, self.release, release)
+        self.run.stale_notes = stale.report(self.run.stale, bundles)
+        for line in self.run.stale_notes:
+            self.log(line)
 
     def _take_in(self, source):
         """Collect ``source`` into submitted/; return the students this run grades."""
         run, only = self.run, self.options.students
         run.intake, run.names, students, run.problems = intake.collect(
-            self.course, source, only, self.log
+            self.course, source, only, self.log, self.options.lms_timezone
         )
         for s in only:
             if s not in students:
@@ -243,7 +258,8 @@ class Coordinator:
         self._store(result)
         if "error" not in result:
             self.state[student] = {
-                "fingerprint": results.fingerprint(self.course.submitted(student))
+                "fingerprint": results.fingerprint(self.course.submitted(student)),
+                "release": self.release,  # what it was graded against (stale.py)
             }
             results.save_state(self.course, self.state)
 
@@ -273,7 +289,24 @@ def write_summary(course, run, seconds, workers):
         intake=run.intake,
         release_changes=changes,
         graded=len(run.graded),
+        stale=run.stale_notes,
+        due=due_text(record.due_date(course), course.config().LmsCollector.get("lms_timezone")),
     )
+
+
+def due_text(due, zone=None):
+    """ "2026-03-02 22:59 UTC (2026-03-02 23:59 CET, Europe/Berlin)": nbgrader keeps the
+    due date in UTC; the course's zone (c.LmsCollector.lms_timezone), if set, too."""
+    if due is None:
+        return None
+    text = f"{due:%Y-%m-%d %H:%M} UTC"
+    if zone:
+        from datetime import UTC
+        from zoneinfo import ZoneInfo
+
+        local = due.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+        text += f" ({local:%Y-%m-%d %H:%M %Z}, {zone})"
+    return text
 
 
 def write_timings(course, run, seconds):

@@ -26,6 +26,7 @@ from nbgrader.converters.base import NbGraderException
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins.export import CsvExportPlugin
 
+from ..lms_export.late import add_late_column
 from .preprocessors import META, RUN
 
 
@@ -168,7 +169,18 @@ def scores(course, student):
     return out
 
 
+def due_date(course):
+    """The assignment's due date as nbgrader keeps it (naive, UTC), or None."""
+    with Gradebook(course.db_url) as gb:
+        try:
+            return gb.find_assignment(course.assignment).duedate
+        except MissingEntry:
+            return None
+
+
 def export(course, path):
-    """grades.csv: nbgrader's CSV export of the whole gradebook."""
+    """grades.csv: nbgrader's CSV export of the whole gradebook, with a "late" column
+    (Canvas's LATE mark, nbgrader's lateness: lms_export/late.py)."""
     with Gradebook(course.db_url) as gb:
         CsvExportPlugin(to=path).export(gb)
+        add_late_column(path, gb, course.root)

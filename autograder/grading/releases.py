@@ -20,9 +20,13 @@ import nbformat
 HISTORY = os.path.join("grading", "releases")
 
 
-def _hash(path):
+def release_hash(path):
+    """The name a released notebook's version is kept under."""
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()[:16]
+
+
+_hash = release_hash
 
 
 def snapshot(course_root, release_path):
@@ -54,9 +58,12 @@ def _grade_id(cell):
     return meta.get("grade_id") if isinstance(meta, dict) else None
 
 
-def _source(cell):
+def source_of(cell):
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else str(src)
+
+
+_source = source_of
 
 
 def locked_sources(nb):

@@ -105,12 +105,32 @@ def answer_cells(release):
     return out
 
 
-def _verdict(exercise_id, run, grades, attempted):
+def answer_errors(run):
+    """{grade id: "IndentationError: unexpected indent"} of the answer cells whose own run
+    raised: the error a student must fix, of which a failing test only sees the
+    consequence (a NameError for a function that was never defined)."""
+    out = {}
+    for cell in ((run or {}).get("notebook") or {}).get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if not meta.get("solution"):
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                out[meta.get("grade_id")] = f"{output.get('ename')}: {output.get('evalue')}"
+                break
+    return out
+
+
+def _verdict(exercise_id, run, grades, attempted, cause=""):
     v = (run or {}).get("verdicts", {}).get(exercise_id)
     score, max_score = grades.get(f"test_{exercise_id}", (0.0, EXERCISES[exercise_id].points))
+    passed = bool(v and v.get("passed"))
+    message = v["message"] if v else NOT_RUN
+    if cause and not passed:
+        message = f"{cause}\n(the test then: {message})"
     return {
-        "passed": bool(v and v.get("passed")),
-        "message": v["message"] if v else NOT_RUN,
+        "passed": passed,
+        "message": message,
         "points": float(score or 0.0),
         "max_points": float(max_score),
         "attempted": attempted,
@@ -144,11 +164,16 @@ def notebook_entry(name, prepared, run, score, releases):
         "verdicts": {},
     }
     submitted = name in prepared.valid
+    raised = answer_errors(run)
     for exercise_id, exercise in EXERCISES.items():
         if exercise.notebook == name:
-            attempted = submitted and not set(cells.get(exercise_id, [])) <= unanswered
+            own = cells.get(exercise_id, [])
+            attempted = submitted and not set(own) <= unanswered
+            cause = next(
+                (f"your answer cell '{g}' raised {raised[g]}" for g in own if g in raised), ""
+            )
             entry["verdicts"][exercise_id] = _verdict(
-                exercise_id, run, score.get("grades", {}), attempted
+                exercise_id, run, score.get("grades", {}), attempted, cause
             )
     if score.get("late_penalty"):
         entry["late_penalty"] = float(score["late_penalty"])

@@ -29,11 +29,15 @@ def write(
     intake=None,
     release_changes=None,
     graded=None,
+    stale=None,
+    due=None,
 ):
-    """Write summary.md, summary.json and summary.png into ``out_dir``; return the text."""
+    """Write summary.md, summary.json and summary.png into ``out_dir``; return the text.
+    ``stale``: lines naming the grades and bundles of an earlier release (stale.py);
+    ``due``: the due date as text, with its zone."""
     os.makedirs(out_dir, exist_ok=True)
     text = markdown.render(
-        results, problems, seconds, workers, names, intake, release_changes, graded
+        results, problems, seconds, workers, names, intake, release_changes, graded, stale, due
     )
     with open(os.path.join(out_dir, "summary.md"), "w", encoding="utf-8") as f:
         f.write(text)
@@ -44,6 +48,10 @@ def write(
         data["intake"] = intake.as_dict()
     if release_changes:
         data["release_changes"] = release_changes
+    if stale:
+        data["stale"] = stale
+    if due:
+        data["due"] = due
     with open(os.path.join(out_dir, "summary.json"), "w", encoding="utf-8") as f:
         json.dump(data, f, indent=1)
     figure.figure(results).savefig(os.path.join(out_dir, "summary.png"), dpi=90)

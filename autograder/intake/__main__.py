@@ -7,7 +7,8 @@ roster is FILE.csv, else the class list imported into the gradebook (``python -m
 autograder.roster import``), if any; --no-roster: none (LMS numbers and folder names are
 the student ids). --write copies
 the accepted notebooks into <course>/submitted/<student>/<assignment>/ (nothing there is
-deleted; see write_submitted). Without --write nothing is changed.
+deleted; see write_submitted) and keeps the record of every file in
+<course>/grading/intake.json (as ``make grade`` does). Without --write nothing is changed.
 """
 
 import argparse
@@ -16,10 +17,13 @@ import shutil
 import sys
 import tempfile
 
+from ..grading.course import Course
+from ..grading.intake import record_intake
 from ..paths import ASSIGNMENT, ROOT
 from ..roster.gradebook import class_list, course_db_url
 from ..roster.model import Roster, RosterError
 from . import collect, write_submitted
+from .receipts import course_timezone
 
 
 def _roster(args):
@@ -45,7 +49,11 @@ def main(argv=None):
     p.add_argument(
         "--no-roster", action="store_true", help="no roster: LMS numbers, folder names are the ids"
     )
-    p.add_argument("--lms-timezone", default="UTC", help="zone of Blackboard's file times")
+    p.add_argument(
+        "--lms-timezone",
+        help="zone of Blackboard's file times where no receipt states one (default: the "
+        "course's c.LmsCollector.lms_timezone; unset: UTC, with a warning)",
+    )
     p.add_argument("--write", action="store_true", help="copy into <course>/submitted")
     args = p.parse_args(argv)
     unpack = tempfile.mkdtemp(prefix="rnn-intake-")
@@ -55,17 +63,23 @@ def main(argv=None):
             _notebooks(args.course),
             _roster(args),
             unpack_to=unpack,
-            lms_timezone=args.lms_timezone,
+            lms_timezone=args.lms_timezone or course_timezone(args.course),
         )
+        report = None
+        if args.write:
+            report = write_submitted(result, os.path.join(args.course, "submitted"), ASSIGNMENT)
+            record_intake(Course(args.course), result, report)
         print(result.report())
         for student, sub in sorted(result.students.items()):
             when = f", submitted {sub.timestamp_text()}" if sub.timestamp else ""
             print(f"  {student}: {', '.join(sorted(sub.files))}{when}")
-        if args.write:
-            report = write_submitted(result, os.path.join(args.course, "submitted"), ASSIGNMENT)
+        if report:
             print(f"written: {len(report.written)} student(s), unchanged: {len(report.unchanged)}")
             for student, why in report.kept_newer.items():
                 print(f"  not replaced: {student}: {why}")
+            for student, how in report.retimed.items():
+                print(f"  {student}: {how}")
+            print(f"record: {os.path.join(args.course, 'grading', 'intake.json')}")
     except (RosterError, OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -16,7 +16,6 @@ LMS's own names (the owner's component) and nbgrader's folders only.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from nbgrader.utils import parse_utc
 
@@ -24,6 +23,8 @@ from ..roster.model import STUDENT_ID
 from .archives import archive_kind, archive_stem
 from .identify import Owner, identify
 from .naming import notebook_of, parse_lms_name
+from .receipts import receipt_zones, zone_named
+from .renamed import renamed_from
 
 SYSTEM_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 TIMESTAMP_FILE = "timestamp.txt"
@@ -34,6 +35,8 @@ UNRECOGNISED = "unrecognised notebook"
 UNKNOWN_STUDENT = "unknown student"
 NO_OWNER = "no student"
 OLDER_DUPLICATE = "older duplicate"
+IDENTICAL_COPY = "identical copy"
+RENAMED = "renamed notebook"
 UNREADABLE = "unreadable"
 SYSTEM = "system file"
 SUBMISSION_TIME = "submission time"  # read, not graded: timestamp.txt, Blackboard receipts
@@ -70,10 +73,15 @@ class Skip:
 
 
 class Classifier:
-    def __init__(self, notebooks, roster=None, lms_timezone="UTC"):
+    """``lms_timezone``: the course's zone of Blackboard's times (None: not set);
+    ``receipts``: the found files, whose Blackboard receipts state their attempt's zone."""
+
+    def __init__(self, notebooks, roster=None, lms_timezone=None, receipts=()):
         self.notebooks = set(notebooks)
         self.roster = roster
-        self.zone = ZoneInfo(lms_timezone)
+        self.zone = zone_named(lms_timezone) if lms_timezone else None
+        self.receipt_zones = receipt_zones(receipts, self.zone)
+        self.utc_fallback = set()  # students whose Blackboard times were read as UTC
 
     def __call__(self, found):
         parts = found.parts
@@ -150,6 +158,13 @@ class Classifier:
         match = notebook_of(filename, self.notebooks)
         if match is None:
             if filename.lower().endswith(".ipynb"):
+                original = renamed_from(found.path, self.notebooks)
+                if original:
+                    why = (
+                        f"renamed: {filename} is {original}.ipynb (its test cells are that "
+                        f"notebook's) under another name; graded only as {original}.ipynb"
+                    )
+                    return Skip(found.logical, RENAMED, why, student)
                 expected = ", ".join(sorted(n + ".ipynb" for n in self.notebooks))
                 why = f"{filename} is not one of the assignment's notebooks ({expected})"
                 return Skip(found.logical, UNRECOGNISED, why, student)
@@ -157,10 +172,25 @@ class Classifier:
         notebook, rank = match
         timestamp = None
         if lms and lms.timestamp:
-            timestamp = lms.timestamp.replace(tzinfo=self.zone).astimezone(UTC)
+            timestamp, how = self._zoned(lms, student)
+            read = f"Blackboard's time {lms.timestamp:%Y-%m-%d %H:%M:%S} read as {how}"
+            note = "; ".join(filter(None, [note, read]))
         if lms and lms.late:
             note = "; ".join(filter(None, [note, "Canvas marked the submission late"]))
         return Candidate(student, notebook, found, rank, timestamp, note)
+
+    def _zoned(self, lms, student):
+        """(aware UTC time, how its zone was found) of a Blackboard attempt: its
+        receipt's zone, else the course's, else UTC (and the student is listed)."""
+        zone, how = self.receipt_zones.get((lms.key, lms.timestamp), (None, ""))
+        if zone is None and self.zone is not None:
+            why = f"; {how}" if how else ""
+            zone, how = self.zone, f"{self.zone.key} (the course's zone{why})"
+        if zone is None:
+            self.utc_fallback.add(student)
+            why = how or "no receipt states a zone"
+            zone, how = UTC, f"UTC ({why}, and the course sets no zone)"
+        return lms.timestamp.replace(tzinfo=zone).astimezone(UTC), how
 
     def _stamp(self, found, student):
         try:

@@ -1,10 +1,12 @@
 """collect(): every file below a folder, accounted for."""
 
+import filecmp
 import os
 import tempfile
 from collections import defaultdict
 
 from .classify import (
+    IDENTICAL_COPY,
     OLDER_DUPLICATE,
     SUBMISSION_TIME,
     UNREADABLE,
@@ -17,7 +19,7 @@ from .result import IntakeResult, StudentSubmission
 from .scan import scan
 
 
-def collect(source, notebooks, roster=None, *, unpack_to=None, lms_timezone="UTC"):
+def collect(source, notebooks, roster=None, *, unpack_to=None, lms_timezone=None):
     """Map every file below ``source`` to a student's notebook, or skip it with a reason.
 
     source: a folder holding nbgrader's layout (<student>/<assignment>/*.ipynb or
@@ -30,7 +32,9 @@ def collect(source, notebooks, roster=None, *, unpack_to=None, lms_timezone="UTC
         folder name) is the student id.
     unpack_to: where archives are unpacked (the returned paths point there); default: a
         new temporary folder, which the caller removes when done.
-    lms_timezone: the zone of the times in Blackboard's file names (its server's).
+    lms_timezone: the course's zone of the times in Blackboard's file names (its
+        server's), used where no receipt states one (receipts.py); None: UTC, with a
+        warning in the result.
 
     When a student has several copies of a notebook, the newest wins: the latest LMS
     time, then the highest duplicate number ("x (2)" over "x (1)" over "x"), then the
@@ -40,8 +44,8 @@ def collect(source, notebooks, roster=None, *, unpack_to=None, lms_timezone="UTC
         raise NotADirectoryError(f"{source} is not a folder")
     unpack_to = unpack_to or tempfile.mkdtemp(prefix="rnn-intake-")
     names = [n[:-6] if n.endswith(".ipynb") else n for n in notebooks]
-    classify = Classifier(names, roster, lms_timezone)
     found, problems = scan(source, unpack_to)
+    classify = Classifier(names, roster, lms_timezone, receipts=found)
     result = IntakeResult(os.path.abspath(source))
     result.skipped += [
         Skip(p.logical, UNREADABLE, p.reason, classify.student_of(p.logical)) for p in problems
@@ -53,6 +57,14 @@ def collect(source, notebooks, roster=None, *, unpack_to=None, lms_timezone="UTC
         sink[type(outcome)].append(outcome)
     _choose_newest(candidates, result)
     _add_timestamps(candidates, stamps, result)
+    if classify.utc_fallback:
+        result.warnings.append(
+            "Blackboard's times of " + ", ".join(sorted(classify.utc_fallback)) + " were read "
+            "as UTC: no receipt states their zone and the course sets none; if the server is "
+            "elsewhere their lateness is wrong. Set the server's zone "
+            "(c.LmsCollector.lms_timezone in nbgrader_config.py, or LMS_TIMEZONE=Europe/Berlin "
+            "with make) and collect again: the corrected times replace these."
+        )
     return result
 
 
@@ -74,6 +86,10 @@ def _choose_newest(candidates, result):
         if kept.note and kept.note not in sub.notes:
             sub.notes.append(kept.note)
         for c in older:
+            if filecmp.cmp(c.file.path, kept.file.path, shallow=False):
+                why = f"an identical copy of {notebook} (graded: {kept.file.logical})"
+                result.skipped.append(Skip(c.file.logical, IDENTICAL_COPY, why, student))
+                continue
             why = f"an older copy of {notebook} (graded: {kept.file.logical})"
             result.skipped.append(Skip(c.file.logical, OLDER_DUPLICATE, why, student))
 

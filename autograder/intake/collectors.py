@@ -23,11 +23,23 @@ from .result import TIME_FORMAT
 from .scan import FoundFile
 
 
+def _files(root):
+    """Every file below ``root`` (the receipts among them give Blackboard's zones)."""
+    out = []
+    for dirpath, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(dirpath, name)
+            out.append(FoundFile(os.path.relpath(path, root), path, 0.0))
+    return out
+
+
 class LmsCollector(FileNameCollectorPlugin):
     """A FileNameCollectorPlugin that needs no ``named_regexp``: see the module doc."""
 
     lms_timezone = Unicode(
-        "UTC", help="Time zone of the times in Blackboard's file names (its server's zone)."
+        "",
+        help="Time zone of the times in Blackboard's file names (its server's zone), where "
+        "no receipt states one; '': UTC, with a warning.",
     ).tag(config=True)
 
     _classifier = None
@@ -39,7 +51,10 @@ class LmsCollector(FileNameCollectorPlugin):
             release = course.format_path(course.release_directory, ".", course.assignment_id)
             notebooks = [n[:-6] for n in find_all_notebooks(release)]
             roster = class_list(course.db_url)
-            self._classifier = Classifier(notebooks, roster, self.lms_timezone)
+            root = app._format_collect_path(app.extracted_directory)
+            self._classifier = Classifier(
+                notebooks, roster, self.lms_timezone or None, receipts=_files(root)
+            )
         root = app._format_collect_path(app.extracted_directory)
         logical = os.path.relpath(path, root).replace(os.sep, "/")
         return self._classifier(FoundFile(logical, path, os.path.getmtime(path)))
@@ -51,6 +66,8 @@ class LmsCollector(FileNameCollectorPlugin):
         if not isinstance(outcome, Candidate):
             self.log.warning("Skipped %s: %s", submitted_file, outcome.reason)
             return None
+        if outcome.student in self._classifier.utc_fallback:
+            self.log.warning("%s: %s", submitted_file, outcome.note)
         info = {"student_id": outcome.student, "file_id": outcome.notebook}
         if outcome.timestamp:
             info["timestamp"] = outcome.timestamp.strftime(TIME_FORMAT)

@@ -30,6 +30,8 @@ class IntakeResult:
     source: str
     students: dict = field(default_factory=dict)
     skipped: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # e.g. Blackboard times read as UTC
+    retimed: dict = field(default_factory=dict)  # student -> submission time corrected
 
     @property
     def graded(self):
@@ -64,6 +66,7 @@ class IntakeResult:
                 {"file": s.file, "code": s.code, "reason": s.reason, "student": s.student}
                 for s in self.skipped
             ],
+            "warnings": list(self.warnings),
         }
 
     @classmethod
@@ -82,6 +85,7 @@ class IntakeResult:
         result.skipped = [
             Skip(s["file"], s["code"], s["reason"], s["student"]) for s in data.get("skipped", [])
         ]
+        result.warnings = list(data.get("warnings", []))
         return result
 
     def merged_into(self, earlier, only=None):
@@ -94,7 +98,7 @@ class IntakeResult:
         def news(student):
             return student is not None and (not only or student in only)
 
-        merged = IntakeResult(self.source, dict(earlier.students))
+        merged = IntakeResult(self.source, dict(earlier.students), warnings=list(self.warnings))
         merged.students.update({s: sub for s, sub in self.students.items() if news(s)})
         touched = {s.student for s in self.skipped if news(s.student)} | {
             s for s in self.students if news(s)
@@ -113,6 +117,7 @@ class IntakeResult:
         by_code = defaultdict(list)
         for s in self.skipped:
             by_code[s.code].append(s)
+        lines += [f"WARNING: {w}" for w in self.warnings]
         for code, count in Counter(s.code for s in self.skipped).most_common():
             lines.append(f"  {code} ({count}):")
             lines += [f"    {s.file}: {s.reason}" for s in by_code[code]]

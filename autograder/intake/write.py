@@ -17,6 +17,7 @@ class WriteReport:
     written: dict = field(default_factory=dict)  # student -> [file names written]
     unchanged: list = field(default_factory=list)  # students whose files were all there
     kept_newer: dict = field(default_factory=dict)  # student -> why nothing was written
+    retimed: dict = field(default_factory=dict)  # student -> how the time was corrected
 
 
 def write_submitted(result, submitted_dir, assignment, students=None):
@@ -27,7 +28,10 @@ def write_submitted(result, submitted_dir, assignment, students=None):
     students' folders are not touched. A student's timestamp.txt is written when the
     intake has a time. If the submission already there has a LATER timestamp.txt than
     the intake's, the student is left alone (an old download never replaces a newer
-    submission) and listed in ``kept_newer``. ``students``: only these (default: all).
+    submission) and listed in ``kept_newer`` -- unless the files are the ones already
+    there: then it is the same submission with its time read again (e.g. with the right
+    zone), the time is replaced and the student listed in ``retimed``. ``students``: only
+    these (default: all).
     """
     report = WriteReport()
     for student, sub in sorted(result.students.items()):
@@ -35,13 +39,20 @@ def write_submitted(result, submitted_dir, assignment, students=None):
             continue
         dest = os.path.join(submitted_dir, student, assignment)
         newer = _newer_submission(dest, sub.timestamp)
-        if newer:
+        same = _same_files(sub.files, dest)
+        if newer and not same:
             report.kept_newer[student] = newer
             continue
+        before = _read_time(dest)
         os.makedirs(dest, exist_ok=True)
         written = [name for name, path in sorted(sub.files.items()) if _put(path, dest, name)]
         if sub.timestamp and _put_text(sub.timestamp.strftime(TIME_FORMAT), dest):
             written.append(TIMESTAMP_FILE)
+            if same and before and before != sub.timestamp.replace(tzinfo=None):
+                report.retimed[student] = (
+                    f"submission time corrected from {before:%Y-%m-%d %H:%M:%S} UTC to "
+                    f"{sub.timestamp:%Y-%m-%d %H:%M:%S} UTC (the same files, read again)"
+                )
         if written:
             report.written[student] = written
         else:
@@ -49,15 +60,26 @@ def write_submitted(result, submitted_dir, assignment, students=None):
     return report
 
 
-def _newer_submission(dest, timestamp):
-    path = os.path.join(dest, TIMESTAMP_FILE)
-    if timestamp is None or not os.path.exists(path):
-        return None
+def _read_time(dest):
+    """The naive UTC time of dest's timestamp.txt, or None."""
     try:
-        with open(path, encoding="utf-8") as f:
-            existing = parse_utc(f.read().strip())
+        with open(os.path.join(dest, TIMESTAMP_FILE), encoding="utf-8") as f:
+            return parse_utc(f.read().strip())
     except (OSError, ValueError, OverflowError):
         return None
+
+
+def _same_files(files, dest):
+    """Whether every one of ``files`` ({name: path}) is already in ``dest``, unchanged."""
+    return bool(files) and all(
+        os.path.exists(os.path.join(dest, name))
+        and filecmp.cmp(path, os.path.join(dest, name), shallow=False)
+        for name, path in files.items()
+    )
+
+
+def _newer_submission(dest, timestamp):
+    existing = _read_time(dest) if timestamp is not None else None
     if existing and existing > timestamp.replace(tzinfo=None):
         return (
             f"{dest} holds a later submission ({existing} UTC) than this one "

@@ -15,7 +15,9 @@ COLORS = {stats.PASSED: "#2e8b57", stats.FAILED: "#c0392b", stats.NOT_ATTEMPTED:
 def _histogram(ax, results, top):
     totals = [r.get("total", 0) or 0 for r in results]
     ax.hist(totals, bins=[b - 0.5 for b in range(int(top) + 2)], color="#3b6ea8", edgecolor="white")
-    ax.set_xlim(-0.5, top + 0.5)
+    # A margin beyond the outermost bins: the bar of full marks is drawn whole, not against
+    # (and under) the frame.
+    ax.set_xlim(-1.5, top + 1.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(f"score (out of {top:g})")

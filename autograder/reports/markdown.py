@@ -33,6 +33,25 @@ def students_in(intake):
     return intake.students if intake else {}
 
 
+# Files every download has that say nothing about the student's work.
+QUIET_CODES = ("system file", "submission time")
+
+
+def intake_notes(intake, student):
+    """What the record says of a student: its notes (late marks, corrected times, how a
+    time was read) and each of their files that was not graded, with the reason (a
+    renamed notebook, an identical copy, an unreadable file), so that their section shows
+    why a notebook counts as not submitted."""
+    if not intake:
+        return []
+    notes = list(intake.students[student].notes) if student in intake.students else []
+    return notes + [
+        f"not graded: `{s.file}`: {s.reason}"
+        for s in intake.skipped
+        if s.student == student and s.code not in QUIET_CODES
+    ]
+
+
 def environment():
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -54,11 +73,14 @@ def render(
     intake=None,
     release_changes=None,
     graded=None,
+    stale=None,
+    due=None,
 ):
     """The text of summary.md for ``results`` (any set of students) and ``problems``
     ({student: why not graded}); ``names``: {student: name}; ``intake``: IntakeResult;
     ``release_changes``: {notebook: [cell ids]} changed since some student's release;
-    ``graded``: how many of them this run graded."""
+    ``graded``: how many of them this run graded; ``stale``: lines naming grades and
+    bundles of an earlier release; ``due``: the due date with its zone."""
     names = names or {}
     results = sorted(results, key=lambda r: r["student"])
     totals = [r.get("total", 0) or 0 for r in results]
@@ -84,7 +106,9 @@ def render(
             notebooks=course_notebooks(),
             students=[stats.student_report(r, names) for r in results],
             name_of=lambda s: f" ({names[s]})" if s in names else "",
-            intake_notes=lambda s: intake.students[s].notes if s in students_in(intake) else [],
+            intake_notes=lambda s: intake_notes(intake, s),
             graded=graded,
+            stale=stale or [],
+            due=due,
         )
     )

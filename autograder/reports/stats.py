@@ -6,8 +6,8 @@ A result dict (what the pipeline writes to grading/summary.json "results"):
                               "verdicts": {exercise id: {"passed", "message", "points",
                                                          "max_points", "attempted"?}}}}}
 "attempted" is False when the student's answer is still the release stub; a notebook
-that was not submitted counts as not attempted too. Exercises come in course order (the
-registry, autograder/exercises).
+that was not submitted counts as not attempted too, one that could not be read as
+failed. Exercises come in course order (the registry, autograder/exercises).
 """
 
 import re
@@ -22,8 +22,15 @@ GRADED = "graded"
 
 
 def outcome(entry, verdict):
-    """passed / failed / not attempted, for one exercise of one student."""
-    if entry.get("status") == NOT_SUBMITTED or verdict.get("attempted") is False:
+    """passed / failed / not attempted, for one exercise of one student. A notebook that
+    was submitted but could not be graded (unreadable, corrupt, its grading failed) is
+    failed with that reason, never "not attempted": the student did hand something in."""
+    status = entry.get("status", GRADED)
+    if status == NOT_SUBMITTED:
+        return NOT_ATTEMPTED
+    if status.startswith("not graded"):
+        return FAILED
+    if verdict.get("attempted") is False:
         return NOT_ATTEMPTED
     return PASSED if verdict.get("passed") else FAILED
 
@@ -123,6 +130,7 @@ class StudentReport:
     failed: list  # [(exercise title, message)]
     not_attempted: list  # [exercise title]
     notes: list  # notebook statuses, repairs, late penalties, ignored files, errors
+    failed_count: int = 0  # exercises failed (those of a notebook not graded share a line)
 
 
 def _notebook_notes(nb, entry):
@@ -137,15 +145,20 @@ def _notebook_notes(nb, entry):
 
 def student_report(result, names=None):
     failed, not_attempted, notes, per_notebook = [], [], [], {}
+    ungraded = defaultdict(list)  # notebook not graded -> its exercises (one line for all)
     if result.get("error"):
         notes.append(f"grading failed: {result['error']}")
     for ex_id, entry, verdict in _verdicts(result):
         kind = outcome(entry, verdict)
         title = EXERCISES[ex_id].title
-        if kind == FAILED:
+        if kind == FAILED and entry.get("status", GRADED).startswith("not graded"):
+            ungraded[EXERCISES[ex_id].notebook].append(title)
+        elif kind == FAILED:
             failed.append((title, failure_message(EXERCISES[ex_id].notebook, entry, verdict)))
         elif kind == NOT_ATTEMPTED:
             not_attempted.append(title)
+    failed_count = len(failed) + sum(len(t) for t in ungraded.values())
+    failed += [(", ".join(titles), "the notebook was not graded") for titles in ungraded.values()]
     for nb, entry in result.get("notebooks", {}).items():
         verdicts = entry.get("verdicts", {}).values()
         per_notebook[nb] = (
@@ -168,6 +181,7 @@ def student_report(result, names=None):
         failed,
         not_attempted,
         notes,
+        failed_count,
     )
 
 

@@ -27,6 +27,15 @@ class ImportReport:
     not_on_roster: list = field(default_factory=list)  # in the gradebook, kept
     warnings: list = field(default_factory=list)
 
+    def as_dict(self):
+        """What the roster log keeps of an import."""
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "kept": self.not_on_roster,
+            "warnings": self.warnings,
+        }
+
     def lines(self):
         out = [
             f"added {len(self.added)}, updated {len(self.updated)}, "

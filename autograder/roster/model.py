@@ -10,13 +10,17 @@ A roster is read from a CSV file (one row per student) or from the gradebook. Co
                 the "Identifier" column of its grading worksheet)
 
 Headers are matched without regard to case, spaces or a byte-order mark ("First Name"
-is first_name). The file must be UTF-8 (Excel: "CSV UTF-8"); commas or semicolons.
+is first_name). Canvas's gradebook export and Moodle's participants download are read as
+they come (lms_formats.py: Canvas's ID is the lms_user_id, its Test Student left out).
+The file must be UTF-8 (Excel: "CSV UTF-8"); commas or semicolons.
 """
 
 import csv
 import io
 import re
 from dataclasses import dataclass, fields
+
+from . import lms_formats
 
 # nbgrader makes folders of student ids: letters, digits and _.@+- only, no "/" or "..".
 STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}")
@@ -50,6 +54,7 @@ class Roster:
     def __init__(self, students=(), warnings=()):
         self.students = {s.id: s for s in students}
         self.warnings = list(warnings)
+        self.lms_assignments = []  # a Canvas gradebook export's assignment columns
         self._lms = {s.lms_user_id: s for s in self.students.values() if s.lms_user_id}
 
     def __contains__(self, student_id):
@@ -111,6 +116,11 @@ def _read_rows(path):
 def parse_csv(path):
     """The Roster in ``path``; RosterError listing every problem if it cannot be used."""
     rows = _read_rows(path)
+    if lms_formats.kind(rows[0]):
+        records, warnings = lms_formats.translate(rows[0], rows[1:])
+        roster = _roster(path, [[r[c] for c in COLUMNS] for r in records], COLUMNS, warnings)
+        roster.lms_assignments = lms_formats.canvas_assignments(rows[0])
+        return roster
     header = [_column(h) for h in rows[0]]
     if "id" not in header:
         raise RosterError(
@@ -121,9 +131,14 @@ def parse_csv(path):
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         warnings.append(f"ignored column(s): {', '.join(unknown)}")
+    return _roster(path, rows[1:], header, warnings)
+
+
+def _roster(path, rows, header, warnings):
+    """The Roster of ``rows`` (lists in the order of ``header``), or RosterError."""
     students, errors = [], []
     seen, seen_lms = {}, {}
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in enumerate(rows, start=2):
         cells = {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}
         if not any(cells.values()):
             continue
