@@ -12,6 +12,11 @@ setup disables the instructor extensions for students):
   - the formgrader, course list and create-assignment extensions are off (server and
     lab); the assignment list and Validate stay on;
   - JupyterLab neither fetches news nor queries PyPI.
+Both: every kernel of a server is reached over Unix sockets (``ipc``) in the server's
+runtime directory, never over TCP on the 127.0.0.1 that every account shares, where a
+student could subscribe to another's kernel output (IOPub needs no key to listen). The
+runtime directory is the sandbox's private /tmp for students and a 0700 directory of
+the grader for the formgrader (JUPYTER_RUNTIME_DIR, jupyterhub_config.py).
 The grader: nbgrader's course root and exchange, the course's own nbgrader_config.py
 (the grading pipeline's settings, so the formgrader sees the same), and the
 release_feedback that works with the pipeline's feedback (deploy/nbgrader_exchange.py).
@@ -51,6 +56,14 @@ def _quiet_lab(env):
     )
 
 
+def _private_kernels(env):
+    """Kernels on Unix sockets in the server's runtime directory (see the docstring)."""
+    _write_json(
+        os.path.join(env, "etc", "jupyter", "jupyter_server_config.d", "rnn-kernels.json"),
+        {"KernelManager": {"transport": "ipc"}},
+    )
+
+
 def student_config(dep):
     etc = os.path.join(dep.student_env, "etc", "jupyter")
     text = f'''"""nbgrader for students of {dep.course_id} (deploy/jupyter_config.py)."""
@@ -86,6 +99,7 @@ c.ExchangeFactory.submit = "rnn_hub_exchange.Submit"
         },
     )
     _quiet_lab(dep.student_env)
+    _private_kernels(dep.student_env)
 
 
 def grader_config(dep):
@@ -106,3 +120,4 @@ load_subconfig({course_config!r})  # noqa: F821
 '''
     _write(os.path.join(etc, "nbgrader_config.py"), text)
     _quiet_lab(dep.grader_env)
+    _private_kernels(dep.grader_env)

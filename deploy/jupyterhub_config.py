@@ -13,9 +13,11 @@ commit 207a8e54; the same file since v0.9.5):
     list:services and read:services!service=<course> for nbgrader's lab extensions;
   - the "server" role inherits its owner's scopes, for nbgrader's extensions that call
     the hub API from a user's server.
-From demos/demo_multiple_classes: students in a group nbgrader-<course> (with
-list:services and read:services!service=<course>), which nbgrader's
-JupyterHubAuthPlugin checks before a student fetches or submits.
+From demos/demo_multiple_classes: students in a group nbgrader-<course>, which
+nbgrader's JupyterHubAuthPlugin checks before a student fetches or submits. Not from it:
+the demo's list:services and read:services for students, which show them the
+formgrader's command, process id and port; their servers (nbgrader's JupyterHubAuthPlugin
+reads only the student's own groups) and their disabled course list need none of it.
 What this course adds: servers in a sandbox (deploy/spawner.py), environments without
 instructor code (deploy/environments.py), and no account environment leaks from the hub.
 
@@ -70,11 +72,6 @@ c.JupyterHub.load_roles = [
             f"read:services!service={dep.course_id}",
         ],
     },
-    {
-        "name": dep.student_group,
-        "groups": [dep.student_group],
-        "scopes": ["list:services", f"read:services!service={dep.course_id}"],
-    },
     {"name": "server", "scopes": ["inherit"]},
 ]
 
@@ -89,6 +86,8 @@ c.JupyterHub.services = [
         "cwd": dep.grader_home,  # the server's root: the course directory is below it
         "environment": {
             "JUPYTERHUB_DEFAULT_URL": "/lab",
+            # Its kernels' sockets (jupyter_config.py: ipc) in the grader's own 0700 dir.
+            "JUPYTER_RUNTIME_DIR": dep.grader_runtime,
             "PATH": f"{grader_bin}:/usr/local/bin:/usr/bin:/bin",
             "OPENBLAS_NUM_THREADS": "1",
         },
@@ -106,6 +105,9 @@ c.Spawner.default_url = "/lab"
 c.Spawner.env_keep = ["LANG", "LC_ALL"]
 c.Spawner.environment = {
     "PATH": f"{os.path.join(dep.student_env, 'bin')}:/usr/local/bin:/usr/bin:/bin",
+    # Kernels' sockets (jupyter_config.py: ipc) in the sandbox's own /tmp, which no other
+    # server can see; a short path, as Unix socket paths must be.
+    "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime",
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
 }

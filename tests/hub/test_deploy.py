@@ -92,8 +92,10 @@ def test_hub_config_follows_nbgrader_demo_one_class_multiple_graders(hub_config)
     formgrade = roles[f"formgrade-{dep.course_id}"]
     assert formgrade["groups"] == [f"formgrade-{dep.course_id}"]
     assert f"access:services!service={dep.course_id}" in formgrade["scopes"]
-    students = roles[f"nbgrader-{dep.course_id}"]
-    assert not any(s.startswith("access:services") for s in students["scopes"])
+    # Students get no role: list:services and read:services would show them the
+    # formgrader's command, process id and port (nbgrader's demo gives them both).
+    assert not any(f"nbgrader-{dep.course_id}" in r.get("groups", []) for r in roles.values())
+    assert f"nbgrader-{dep.course_id}" not in roles
     assert c.JupyterHub.load_groups[f"formgrade-{dep.course_id}"] == {"users": ["teach"]}
     assert c.JupyterHub.load_groups[f"nbgrader-{dep.course_id}"] == {"users": ["s1", "s2"]}
     assert c.Authenticator.allowed_users == {"teach", "s1", "s2"}
@@ -107,6 +109,13 @@ def test_hub_config_sandboxes_servers_and_leaks_no_environment(hub_config):
     assert "PATH" not in c.Spawner.env_keep and "PYTHONPATH" not in c.Spawner.env_keep
     assert c.Spawner.environment["PATH"].startswith(f"{dep.student_env}/bin:")
     assert c.JupyterHub.bind_url == "http://127.0.0.1:18000"
+    # Kernels' Unix sockets (jupyter_config.py) in a private, short runtime directory.
+    assert c.Spawner.environment["JUPYTER_RUNTIME_DIR"] == "/tmp/jupyter-runtime"
+    (service,) = c.JupyterHub.services
+    assert service["environment"]["JUPYTER_RUNTIME_DIR"] == dep.grader_runtime
+    for root in ("/srv/rnn-course", "/tmp/rnn-hub-abcdef"):  # the default, the tests'
+        assert Deployment(root=root).kernel_socket_fits()
+    assert not Deployment(root="/srv/" + "x" * 60).kernel_socket_fits()
     (proxy,) = c.ConfigurableHTTPProxy.command
     assert proxy.startswith(str(REPO_ROOT / "deploy" / "proxy" / "node_modules"))
 
@@ -130,6 +139,15 @@ def test_student_config_turns_instructor_extensions_off(tmp_path):
         "@jupyter/nbgrader:course-list",
         "@jupyter/nbgrader:create-assignment",
     }
+
+
+@pytest.mark.parametrize("config", [jupyter_config.student_config, jupyter_config.grader_config])
+def test_kernels_listen_on_unix_sockets_not_on_shared_loopback(tmp_path, config):
+    dep = Deployment(root=str(tmp_path))
+    config(dep)
+    env = dep.student_env if config is jupyter_config.student_config else dep.grader_env
+    settings = Path(env) / "etc" / "jupyter" / "jupyter_server_config.d" / "rnn-kernels.json"
+    assert json.loads(settings.read_text()) == {"KernelManager": {"transport": "ipc"}}
 
 
 def test_grader_config_fits_nbgrader_to_the_pipeline(tmp_path):
