@@ -25,6 +25,8 @@ release_feedback that works with the pipeline's feedback (deploy/nbgrader_exchan
 import json
 import os
 
+from .layout import STUDENT_RUNTIME
+
 INSTRUCTOR_ONLY_SERVER_EXTENSIONS = ("formgrader", "course_list")
 INSTRUCTOR_ONLY_LAB_PLUGINS = ("formgrader", "course-list", "create-assignment")
 QUIET_LAB = {
@@ -76,6 +78,10 @@ c.Exchange.root = {dep.exchange!r}
 c.Authenticator.plugin_class = JupyterHubAuthPlugin
 # Submissions readable by the grader only (deploy/nbgrader_exchange.py).
 c.ExchangeFactory.submit = "rnn_hub_exchange.Submit"
+# Validate's kernel on Unix sockets in the server's private runtime directory, as every
+# kernel of the server (an absolute path: the kernel runs in the notebook's folder).
+c.KernelManager.transport = "ipc"
+c.KernelManager.ip = {os.path.join(STUDENT_RUNTIME, "validate")!r}
 '''
     _write(os.path.join(etc, "nbgrader_config.py"), text)
     # Loaded after nbgrader's own jupyter_server_config.d/nbgrader.json (alphabetical).

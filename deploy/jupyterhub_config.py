@@ -32,7 +32,7 @@ import sys
 # The hub runs from the repository's venv; deploy/ is imported from the checkout.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from deploy.layout import DEFAULT_ROOT, Deployment  # noqa: E402
+from deploy.layout import DEFAULT_ROOT, STUDENT_RUNTIME, Deployment  # noqa: E402
 
 dep = Deployment.load(os.environ.get("RNN_COURSE_ROOT", DEFAULT_ROOT))
 here = os.path.dirname(os.path.abspath(__file__))
@@ -105,9 +105,8 @@ c.Spawner.default_url = "/lab"
 c.Spawner.env_keep = ["LANG", "LC_ALL"]
 c.Spawner.environment = {
     "PATH": f"{os.path.join(dep.student_env, 'bin')}:/usr/local/bin:/usr/bin:/bin",
-    # Kernels' sockets (jupyter_config.py: ipc) in the sandbox's own /tmp, which no other
-    # server can see; a short path, as Unix socket paths must be.
-    "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime",
+    # Kernels' sockets (jupyter_config.py: ipc) in the sandbox's own /tmp.
+    "JUPYTER_RUNTIME_DIR": STUDENT_RUNTIME,
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
 }

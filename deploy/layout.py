@@ -28,6 +28,9 @@ COURSE_ID = "rnn-from-scratch"
 ASSIGNMENT = "rnn"
 # Debian's interpreter: readable by every account (the repository's venv may not be).
 PYTHON = "/usr/bin/python3.11"
+# JUPYTER_RUNTIME_DIR of a student's server, where its kernels' Unix sockets are: in the
+# sandbox's own /tmp, which no other server sees; short, as socket paths must be.
+STUDENT_RUNTIME = "/tmp/jupyter-runtime"
 
 
 @dataclass

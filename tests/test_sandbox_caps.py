@@ -1,4 +1,4 @@
-"""Grading without root keeps the documented caps (issue 20, case 10).
+"""Grading kernels: the documented caps without root (issue 20, case 10), private sockets.
 
 On the hub the grader account grades, unprivileged: no cgroup, no tmpfs of its own, no
 uid per worker. The sandbox's command line then carries the two caps itself: a /tmp of
@@ -48,3 +48,12 @@ def test_as_root_the_worker_uid_carries_the_process_limit(tmp_path, monkeypatch)
     kernel.runtime = str(tmp_path / "k0")
     args = kernel.manager().kernel_spec.argv
     assert "/usr/bin/prlimit" not in args  # apply_limits sets RLIMIT_NPROC for that uid
+
+
+def test_grading_kernels_are_reached_only_over_unix_sockets_in_their_runtime(tmp_path):
+    """Issue 20, case 6, in grading (as it already was): no network in the sandbox, and the
+    kernel's sockets in its own runtime directory (0700, the kernel's uid)."""
+    kernel = GradingKernel(str(tmp_path), Limits(), salt="s", student="carol", uid=None)
+    km = kernel.manager()
+    assert km.transport == "ipc" and km.ip.startswith(kernel.runtime + "/")
+    assert "--unshare-net" in km.kernel_spec.argv

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 from ..paths import ROOT
 
+PRLIMIT = "/usr/bin/prlimit"  # util-linux; inside the sandbox, where /usr is the system's
+
 
 class SandboxUnavailable(RuntimeError):
     pass
@@ -173,7 +175,12 @@ def _process_limit(spec):
     as root, apply_limits sets it for the worker's own uid."""
     if spec.uid is not None or os.geteuid() == 0 or not spec.processes:
         return []
-    return ["/usr/bin/prlimit", f"--nproc={spec.processes}", "--"]
+    if not os.path.exists(PRLIMIT):
+        raise SandboxUnavailable(
+            f"{PRLIMIT} not found: grading without root needs it to cap a kernel's "
+            "processes (Debian/Ubuntu: apt-get install util-linux)"
+        )
+    return [PRLIMIT, f"--nproc={spec.processes}", "--"]
 
 
 def _parents(path):

@@ -148,6 +148,10 @@ def test_kernels_listen_on_unix_sockets_not_on_shared_loopback(tmp_path, config)
     env = dep.student_env if config is jupyter_config.student_config else dep.grader_env
     settings = Path(env) / "etc" / "jupyter" / "jupyter_server_config.d" / "rnn-kernels.json"
     assert json.loads(settings.read_text()) == {"KernelManager": {"transport": "ipc"}}
+    if config is jupyter_config.student_config:  # nbgrader's Validate starts its own kernel
+        nbgrader = (Path(env) / "etc" / "jupyter" / "nbgrader_config.py").read_text()
+        assert 'c.KernelManager.transport = "ipc"' in nbgrader
+        assert "c.KernelManager.ip = '/tmp/jupyter-runtime/validate'" in nbgrader
 
 
 def test_grader_config_fits_nbgrader_to_the_pipeline(tmp_path):
