@@ -12,11 +12,8 @@ setup disables the instructor extensions for students):
   - the formgrader, course list and create-assignment extensions are off (server and
     lab); the assignment list and Validate stay on;
   - JupyterLab neither fetches news nor queries PyPI.
-Both: every kernel of a server is reached over Unix sockets (``ipc``) in the server's
-runtime directory, never over TCP on the 127.0.0.1 that every account shares, where a
-student could subscribe to another's kernel output (IOPub needs no key to listen). The
-runtime directory is the sandbox's private /tmp for students and a 0700 directory of
-the grader for the formgrader (JUPYTER_RUNTIME_DIR, jupyterhub_config.py).
+Both servers' kernels are reached over Unix sockets (jupyterhub_config.py); so is the
+kernel of a student's Validate button, set here for nbgrader.
 The grader: nbgrader's course root and exchange, the course's own nbgrader_config.py
 (the grading pipeline's settings, so the formgrader sees the same), and the
 release_feedback that works with the pipeline's feedback (deploy/nbgrader_exchange.py).
@@ -58,14 +55,6 @@ def _quiet_lab(env):
     )
 
 
-def _private_kernels(env):
-    """Kernels on Unix sockets in the server's runtime directory (see the docstring)."""
-    _write_json(
-        os.path.join(env, "etc", "jupyter", "jupyter_server_config.d", "rnn-kernels.json"),
-        {"KernelManager": {"transport": "ipc"}},
-    )
-
-
 def student_config(dep):
     etc = os.path.join(dep.student_env, "etc", "jupyter")
     text = f'''"""nbgrader for students of {dep.course_id} (deploy/jupyter_config.py)."""
@@ -79,7 +68,8 @@ c.Authenticator.plugin_class = JupyterHubAuthPlugin
 # Submissions readable by the grader only (deploy/nbgrader_exchange.py).
 c.ExchangeFactory.submit = "rnn_hub_exchange.Submit"
 # Validate's kernel on Unix sockets in the server's private runtime directory, as every
-# kernel of the server (an absolute path: the kernel runs in the notebook's folder).
+# kernel of the server (jupyterhub_config.py); an absolute path: the kernel runs in the
+# notebook's folder, the server in the home.
 c.KernelManager.transport = "ipc"
 c.KernelManager.ip = {os.path.join(STUDENT_RUNTIME, "validate")!r}
 '''
@@ -105,7 +95,6 @@ c.KernelManager.ip = {os.path.join(STUDENT_RUNTIME, "validate")!r}
         },
     )
     _quiet_lab(dep.student_env)
-    _private_kernels(dep.student_env)
 
 
 def grader_config(dep):
@@ -126,4 +115,3 @@ load_subconfig({course_config!r})  # noqa: F821
 '''
     _write(os.path.join(etc, "nbgrader_config.py"), text)
     _quiet_lab(dep.grader_env)
-    _private_kernels(dep.grader_env)

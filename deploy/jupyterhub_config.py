@@ -75,19 +75,25 @@ c.JupyterHub.load_roles = [
     {"name": "server", "scopes": ["inherit"]},
 ]
 
+# --- kernels: reached over Unix sockets, never over the shared 127.0.0.1 -------------------------
+# On TCP, any account could subscribe to another's kernel output (IOPub needs no key to
+# listen). The sockets go in the server's JUPYTER_RUNTIME_DIR: the sandbox's own /tmp for
+# a student, the grader's 0700 run/ for the formgrader. On the command line: config files
+# in an environment's jupyter_server_config.d do not reach jupyterhub-singleuser's kernels.
+PRIVATE_KERNELS = ["--KernelManager.transport=ipc"]
+
 # --- the formgrader, shared by instructors and graders -------------------------------------------
 grader_bin = os.path.join(dep.grader_env, "bin")
 c.JupyterHub.services = [
     {
         "name": dep.course_id,  # nbgrader finds the formgrader at /services/<course id>
         "url": f"http://127.0.0.1:{dep.formgrader_port}",
-        "command": [os.path.join(grader_bin, "jupyterhub-singleuser")],
+        "command": [os.path.join(grader_bin, "jupyterhub-singleuser"), *PRIVATE_KERNELS],
         "user": dep.grader,
         "cwd": dep.grader_home,  # the server's root: the course directory is below it
         "environment": {
             "JUPYTERHUB_DEFAULT_URL": "/lab",
-            # Its kernels' sockets (jupyter_config.py: ipc) in the grader's own 0700 dir.
-            "JUPYTER_RUNTIME_DIR": dep.grader_runtime,
+            "JUPYTER_RUNTIME_DIR": dep.grader_runtime,  # its kernels' sockets
             "PATH": f"{grader_bin}:/usr/local/bin:/usr/bin:/bin",
             "OPENBLAS_NUM_THREADS": "1",
         },
@@ -101,12 +107,12 @@ c.JupyterHub.spawner_class = "deploy.spawner.SandboxedSpawner"
 c.SandboxedSpawner.environment_dir = dep.student_env
 c.SandboxedSpawner.exchange_dir = dep.exchange
 c.Spawner.default_url = "/lab"
+c.Spawner.args = PRIVATE_KERNELS
 # Nothing of root's environment (PATH into /root, PYTHONPATH, VIRTUAL_ENV) reaches a server.
 c.Spawner.env_keep = ["LANG", "LC_ALL"]
 c.Spawner.environment = {
     "PATH": f"{os.path.join(dep.student_env, 'bin')}:/usr/local/bin:/usr/bin:/bin",
-    # Kernels' sockets (jupyter_config.py: ipc) in the sandbox's own /tmp.
-    "JUPYTER_RUNTIME_DIR": STUDENT_RUNTIME,
+    "JUPYTER_RUNTIME_DIR": STUDENT_RUNTIME,  # its kernels' sockets, in the sandbox's /tmp
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
 }

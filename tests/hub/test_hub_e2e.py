@@ -236,7 +236,9 @@ def run_cell(student, name, source, marker, before_run=lambda: None):
     }
     student.put_notebook(f"{name}.ipynb", notebook)
     page = student.page
-    page.goto(f"{student.server}/lab/tree/{name}.ipynb")
+    # ?reset: this notebook alone (a notebook open from earlier would show its own kernel
+    # as idle in the status bar, and the cell would run before this one's kernel is up).
+    page.goto(f"{student.server}/lab/tree/{name}.ipynb?reset")
     # The status bar names the notebook's kernel once it is connected and idle.
     expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=60_000)
     before_run()
@@ -415,18 +417,22 @@ def alice_cannot_listen_to_carol(alice, carol):
             cwd=dep.home(alice.name),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
         )
-        spy["targets"] = json.loads(spy["proc"].stdout.readline())["targets"]
+        first = spy["proc"].stdout.readline()
+        assert first, f"the eavesdropper failed: {spy['proc'].communicate()[1][-3000:]}"
+        spy["targets"] = json.loads(first)["targets"]
 
     source = f"import time\nfor i in range(8):\n    print({secret!r}, i)\n    time.sleep(0.25)"
     source += "\nprint('SPOKEN')"
     try:
         run_cell(carol, "secret", source, "SPOKEN", before_run=start_listening)
-        out, _ = spy["proc"].communicate(input="", timeout=60)
+        out, err = spy["proc"].communicate(input="", timeout=60)
     finally:
         if "proc" in spy and spy["proc"].poll() is None:
             spy["proc"].kill()
+    assert out.strip(), f"the eavesdropper failed: {err[-3000:]}"
     heard = json.loads(out.strip().splitlines()[-1])["heard"]
     print(f"{alice.name} listened on {spy['targets']}: {len(heard)} messages")
     assert not any(secret in message for message in heard), heard[:3]
