@@ -82,3 +82,9 @@ c.HTMLExporter.filters = {
     "feedback_markdown": "autograder.feedback.mathml.feedback_markdown",
     "feedback_latex": "autograder.feedback.mathml.feedback_latex",
 }
+
+# The formgrader shows graders a student's notebook without anything that could run in
+# the grader's session: outputs and markdown cleaned, output metadata reduced to sizes
+# (autograder/formgrader.py; feedback pages already clean theirs).
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.preprocessors = ["autograder.formgrader.SafeStudentContent"]

@@ -52,8 +52,10 @@ def course_directory(dep):
         )
         _chown_tree(dep.course_dir, grader.pw_uid, grader.pw_gid)
     os.chmod(dep.course_dir, 0o700)
-    os.chown(dep.grader_home, grader.pw_uid, grader.pw_gid)
-    os.chmod(dep.grader_home, 0o700)
+    os.makedirs(dep.grader_runtime, exist_ok=True)
+    for path in (dep.grader_runtime, dep.grader_home):
+        os.chown(path, grader.pw_uid, grader.pw_gid)
+        os.chmod(path, 0o700)
 
 
 def exchange(dep):

@@ -12,6 +12,8 @@ setup disables the instructor extensions for students):
   - the formgrader, course list and create-assignment extensions are off (server and
     lab); the assignment list and Validate stay on;
   - JupyterLab neither fetches news nor queries PyPI.
+Both servers' kernels are reached over Unix sockets (jupyterhub_config.py); so is the
+kernel of a student's Validate button, set here for nbgrader.
 The grader: nbgrader's course root and exchange, the course's own nbgrader_config.py
 (the grading pipeline's settings, so the formgrader sees the same), and the
 release_feedback that works with the pipeline's feedback (deploy/nbgrader_exchange.py),
@@ -20,6 +22,8 @@ and the collect that takes only the students' own files (deploy/nbgrader_collect
 
 import json
 import os
+
+from .layout import STUDENT_RUNTIME
 
 INSTRUCTOR_ONLY_SERVER_EXTENSIONS = ("formgrader", "course_list")
 INSTRUCTOR_ONLY_LAB_PLUGINS = ("formgrader", "course-list", "create-assignment")
@@ -64,6 +68,11 @@ c.Exchange.root = {dep.exchange!r}
 c.Authenticator.plugin_class = JupyterHubAuthPlugin
 # Submissions readable by the grader only (deploy/nbgrader_exchange.py).
 c.ExchangeFactory.submit = "rnn_hub_exchange.Submit"
+# Validate's kernel on Unix sockets in the server's private runtime directory, as every
+# kernel of the server (jupyterhub_config.py); an absolute path: the kernel runs in the
+# notebook's folder, the server in the home.
+c.KernelManager.transport = "ipc"
+c.KernelManager.ip = {os.path.join(STUDENT_RUNTIME, "validate")!r}
 '''
     _write(os.path.join(etc, "nbgrader_config.py"), text)
     # Loaded after nbgrader's own jupyter_server_config.d/nbgrader.json (alphabetical).

@@ -13,9 +13,11 @@ commit 207a8e54; the same file since v0.9.5):
     list:services and read:services!service=<course> for nbgrader's lab extensions;
   - the "server" role inherits its owner's scopes, for nbgrader's extensions that call
     the hub API from a user's server.
-From demos/demo_multiple_classes: students in a group nbgrader-<course> (with
-list:services and read:services!service=<course>), which nbgrader's
-JupyterHubAuthPlugin checks before a student fetches or submits.
+From demos/demo_multiple_classes: students in a group nbgrader-<course>, which
+nbgrader's JupyterHubAuthPlugin checks before a student fetches or submits. Not from it:
+the demo's list:services and read:services for students, which show them the
+formgrader's command, process id and port; their servers (nbgrader's JupyterHubAuthPlugin
+reads only the student's own groups) and their disabled course list need none of it.
 What this course adds: servers in a sandbox (deploy/spawner.py), environments without
 instructor code (deploy/environments.py), and no account environment leaks from the hub.
 
@@ -30,7 +32,7 @@ import sys
 # The hub runs from the repository's venv; deploy/ is imported from the checkout.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from deploy.layout import DEFAULT_ROOT, Deployment  # noqa: E402
+from deploy.layout import DEFAULT_ROOT, STUDENT_RUNTIME, Deployment  # noqa: E402
 
 dep = Deployment.load(os.environ.get("RNN_COURSE_ROOT", DEFAULT_ROOT))
 here = os.path.dirname(os.path.abspath(__file__))
@@ -70,13 +72,15 @@ c.JupyterHub.load_roles = [
             f"read:services!service={dep.course_id}",
         ],
     },
-    {
-        "name": dep.student_group,
-        "groups": [dep.student_group],
-        "scopes": ["list:services", f"read:services!service={dep.course_id}"],
-    },
     {"name": "server", "scopes": ["inherit"]},
 ]
+
+# --- kernels: reached over Unix sockets, never over the shared 127.0.0.1 -------------------------
+# On TCP, any account could subscribe to another's kernel output (IOPub needs no key to
+# listen). The sockets go in the server's JUPYTER_RUNTIME_DIR: the sandbox's own /tmp for
+# a student, the grader's 0700 run/ for the formgrader. On the command line: config files
+# in an environment's jupyter_server_config.d do not reach jupyterhub-singleuser's kernels.
+PRIVATE_KERNELS = ["--KernelManager.transport=ipc"]
 
 # --- the formgrader, shared by instructors and graders -------------------------------------------
 grader_bin = os.path.join(dep.grader_env, "bin")
@@ -84,11 +88,12 @@ c.JupyterHub.services = [
     {
         "name": dep.course_id,  # nbgrader finds the formgrader at /services/<course id>
         "url": f"http://127.0.0.1:{dep.formgrader_port}",
-        "command": [os.path.join(grader_bin, "jupyterhub-singleuser")],
+        "command": [os.path.join(grader_bin, "jupyterhub-singleuser"), *PRIVATE_KERNELS],
         "user": dep.grader,
         "cwd": dep.grader_home,  # the server's root: the course directory is below it
         "environment": {
             "JUPYTERHUB_DEFAULT_URL": "/lab",
+            "JUPYTER_RUNTIME_DIR": dep.grader_runtime,  # its kernels' sockets
             "PATH": f"{grader_bin}:/usr/local/bin:/usr/bin:/bin",
             "OPENBLAS_NUM_THREADS": "1",
         },
@@ -102,10 +107,12 @@ c.JupyterHub.spawner_class = "deploy.spawner.SandboxedSpawner"
 c.SandboxedSpawner.environment_dir = dep.student_env
 c.SandboxedSpawner.exchange_dir = dep.exchange
 c.Spawner.default_url = "/lab"
+c.Spawner.args = PRIVATE_KERNELS
 # Nothing of root's environment (PATH into /root, PYTHONPATH, VIRTUAL_ENV) reaches a server.
 c.Spawner.env_keep = ["LANG", "LC_ALL"]
 c.Spawner.environment = {
     "PATH": f"{os.path.join(dep.student_env, 'bin')}:/usr/local/bin:/usr/bin:/bin",
+    "JUPYTER_RUNTIME_DIR": STUDENT_RUNTIME,  # its kernels' sockets, in the sandbox's /tmp
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
 }

@@ -10,6 +10,7 @@ A deployment root (default /srv/rnn-course) holds:
         instructor/        0755 root: autograder/ (reference, hidden tests, pipeline), helpers/
         venv/              0755 root: the grader's Python (instructor code installed editable)
         course/            0700 grader: the nbgrader course (source/, gradebook.db, ...)
+        run/               0700 grader: the formgrader's Jupyter runtime (its kernels' sockets)
 
 Students' homes are <home_base>/<user> (0700). Nothing a student can read names the
 reference: their environment is built from the bundle, and their server runs in a
@@ -27,6 +28,9 @@ COURSE_ID = "rnn-from-scratch"
 ASSIGNMENT = "rnn"
 # Debian's interpreter: readable by every account (the repository's venv may not be).
 PYTHON = "/usr/bin/python3.11"
+# JUPYTER_RUNTIME_DIR of a student's server, where its kernels' Unix sockets are: in the
+# sandbox's own /tmp, which no other server sees; short, as socket paths must be.
+STUDENT_RUNTIME = "/tmp/jupyter-runtime"
 
 
 @dataclass
@@ -86,6 +90,17 @@ class Deployment:
     @property
     def course_dir(self):
         return self._in("grader", "course")
+
+    @property
+    def grader_runtime(self):
+        """JUPYTER_RUNTIME_DIR of the formgrader: short, for its kernels' Unix sockets
+        (107 bytes at most), and private to the grader."""
+        return self._in("grader", "run")
+
+    def kernel_socket_fits(self):
+        """Whether the formgrader's kernels' Unix socket paths fit in 107 bytes."""
+        uuid = "0" * 36  # a kernel's id
+        return len(os.path.join(self.grader_runtime, f"kernel-{uuid}-ipc-99")) <= 107
 
     def home(self, user):
         return os.path.join(self.home_base, user)

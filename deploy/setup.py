@@ -35,6 +35,11 @@ def run(dep, log=print):
             "deploy.setup must run as root: it creates system accounts, and "
             "JupyterHub starts each user's server as that user"
         )
+    if not dep.kernel_socket_fits():
+        raise SystemExit(
+            f"deployment root {dep.root} is too long: the formgrader's kernels' Unix "
+            f"sockets in {dep.grader_runtime} would exceed 107 bytes; choose a shorter root"
+        )
     os.umask(0o022)
     os.makedirs(dep.root, exist_ok=True)
     os.chmod(dep.root, 0o755)

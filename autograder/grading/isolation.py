@@ -11,7 +11,8 @@ worth of time, with an equal share of a contended CPU. Its writable places (its 
 its sockets) live on a tmpfs of limited size, so a disk filler fills only that.
 
 Everything here degrades gracefully: without root there is no uid switch, no cgroup and
-no private mount, and the rlimits remain (``describe()`` says what is in force).
+no private mount; the rlimits remain, and the sandbox keeps the process limit and the
+size of /tmp (sandbox.py; ``describe()`` says what is in force).
 """
 
 import ctypes
@@ -234,7 +235,10 @@ def unmount(path):
 def describe(limits):
     """One line on the isolation in force here, for the grading log."""
     if not is_root():
-        return "isolation: rlimits per kernel (not root: no uid per worker, no cgroups)"
+        return (
+            "isolation: rlimits per kernel, processes and /tmp capped in its sandbox "
+            "(not root: no uid per worker, no cgroups)"
+        )
     probe = KernelCgroup.create(f"probe-{os.getpid()}", limits)
     if probe is None:
         return "isolation: a uid per worker and rlimits per kernel (no usable cgroups)"

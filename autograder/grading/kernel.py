@@ -136,6 +136,8 @@ class GradingKernel:
             uid=self.uid,
             private_tmp=self.mounted,
             env=self._env(),
+            tmp_bytes=self.limits.tmp_bytes,
+            processes=self.limits.processes,
         )
         connection = os.path.join(self.runtime, "connection.json")
         command = sandbox.kernel_command(

@@ -10,6 +10,12 @@ It has no network (its own network namespace), its own PID namespace, runs as th
 grading worker's own unprivileged uid when grading runs as root (isolation.py), and is
 held to limits on memory, CPU time, processes and file size; its wall-clock time is
 bounded by the executor (execute.py).
+
+Grading without root (the grader account on the hub) keeps the same two caps a kernel
+could otherwise exceed: its /tmp is a tmpfs of ``tmp_bytes`` made by bubblewrap, and its
+process limit is set inside the sandbox's own user namespace, where the kernel counts
+that sandbox's processes only (Linux counts RLIMIT_NPROC per user namespace; set before
+the namespace exists, it would count every process of the grader account).
 """
 
 import os
@@ -19,6 +25,8 @@ import sys
 from dataclasses import dataclass, field
 
 from ..paths import ROOT
+
+PRLIMIT = "/usr/bin/prlimit"  # util-linux; inside the sandbox, where /usr is the system's
 
 
 class SandboxUnavailable(RuntimeError):
@@ -53,6 +61,8 @@ class SandboxSpec:
     uid: int | None = None  # run the kernel as this user (grading as root)
     private_tmp: bool = False  # runtime_dir is a size-limited tmpfs with a tmp/ for /tmp
     env: dict = field(default_factory=dict)
+    tmp_bytes: int | None = None  # the size of /tmp, when it is not on runtime_dir's tmpfs
+    processes: int | None = None  # the process limit, when not root (see the docstring)
 
 
 def bwrap_path():
@@ -111,7 +121,8 @@ def kernel_command(spec, argv):
     if spec.private_tmp:  # the kernel's /tmp is on its own size-limited tmpfs
         args += ["--bind", os.path.join(os.path.realpath(spec.runtime_dir), "tmp"), "/tmp"]
     else:
-        args += ["--perms", "1777", "--tmpfs", "/tmp"]
+        size = ["--size", str(spec.tmp_bytes)] if spec.tmp_bytes else []
+        args += ["--perms", "1777", *size, "--tmpfs", "/tmp"]
     made = set()
     for d in _python_dirs():
         _ro_bind_with_parents(args, d, made)
@@ -129,7 +140,7 @@ def kernel_command(spec, argv):
     for k, v in sorted(spec.env.items()):
         args += ["--setenv", k, v]
     args.append("--")
-    return args + _drop_privileges(spec.uid) + list(argv)
+    return args + _drop_privileges(spec.uid) + _process_limit(spec) + list(argv)
 
 
 def _system_dirs():
@@ -157,6 +168,19 @@ def _drop_privileges(uid):
         "--bounding-set=-all",
         "--no-new-privs",
     ]
+
+
+def _process_limit(spec):
+    """Without root, the process limit is set in the sandbox (see the module docstring);
+    as root, apply_limits sets it for the worker's own uid."""
+    if spec.uid is not None or os.geteuid() == 0 or not spec.processes:
+        return []
+    if not os.path.exists(PRLIMIT):
+        raise SandboxUnavailable(
+            f"{PRLIMIT} not found: grading without root needs it to cap a kernel's "
+            "processes (Debian/Ubuntu: apt-get install util-linux)"
+        )
+    return [PRLIMIT, f"--nproc={spec.processes}", "--"]
 
 
 def _parents(path):

