@@ -13,13 +13,19 @@ each of them reads a different one:
   the ``alt`` attribute when they show the PNG itself (the feedback pages, which clean
   every HTML output, prefer the PNG for that reason: autograder/feedback/exporter.py);
 - ``text/plain``: the text alone, for a plain-text front end.
+
+A plot that is redrawn in place (sliders) is a ``DescribedImage``, whose ``tooltip`` is its
+text: ipywidgets puts it in the ``<img>``'s ``title``, the image's accessible name.
 """
 
 import base64
 import html
 import io
 
-__all__ = ["DescribedFigure", "show"]
+import ipywidgets as widgets
+from traitlets import Unicode
+
+__all__ = ["DescribedFigure", "DescribedImage", "show"]
 
 
 class DescribedFigure:
@@ -68,3 +74,13 @@ def show(fig, alt, dpi=80):
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+class DescribedImage(widgets.Image):
+    """An ipywidgets Image whose ``tooltip`` names it (the ``<img>``'s title) for a screen reader.
+
+    ipywidgets 8's view reads the widget's ``description`` before it sets the title and fails
+    on an Image, which has none ("Click to show javascript error"): an empty one is synced.
+    """
+
+    description = Unicode("").tag(sync=True)

@@ -39,6 +39,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullLocator
 
+from helpers.described import DescribedImage
 from helpers.plotting import PALETTE
 from helpers.validation import require_activation, require_int
 
@@ -358,7 +359,7 @@ class GradientExplorer:
             control.observe(self._on_change if heavy else self._on_clip_change, names="value")
 
         self._build_figure()
-        self.image = widgets.Image(format="png")
+        self.image = DescribedImage(format="png")
         self.image.add_class("rnn-explorer-plot")
         c = self.controls
         self.widget = widgets.VBox(
@@ -461,8 +462,7 @@ class GradientExplorer:
             rf"spectral radius $\rho(W_{{hh}})$ = {m['rho']:.2f},  activation: {act}", fontsize=10
         )
 
-        # The plot's text for a screen reader (ipywidgets puts a tooltip in the <img>'s
-        # title, its accessible name), redrawn with the plot.
+        # The plot's text for a screen reader (helpers/described.py), redrawn with it.
         self.image.tooltip = describe(m, self.controls["activation"].value)
         buf = io.BytesIO()
         # zlib level 1: a third of the default's encoding time, and no bigger for line art.
