@@ -142,6 +142,10 @@ def test_explorer_is_keyboard_operable_and_passes_axe(lab):
             "title", title, timeout=30_000
         )
         print(f"{description}: {value} -> {readout.inner_text()} by keyboard, plot redrawn")
+    # The last key press may still be redrawing: screenshot the settled plot.
+    lab._wait(EXPLORER, lab.kernel_idle, "an idle kernel", 30, "failure-a11y-idle.png")
+    page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=plot.element_handle())
+    page.wait_for_timeout(500)
     lab.screenshot("a11y-explorer-keyboard.png", explorer)
 
     left = violations(page, JUPYTERLAB)
