@@ -39,6 +39,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullLocator
 
+from helpers.described import DescribedImage
+from helpers.plotting import PALETTE
 from helpers.validation import require_activation, require_int
 
 __all__ = ["GradientExplorer", "measure"]
@@ -218,6 +220,28 @@ def _log_safe(values, floor, ceiling):
     return np.clip(values, floor, ceiling)
 
 
+def describe(m, activation):
+    """What the explorer's plot of measurement ``m`` shows, in words (its alt text)."""
+    T = len(m["steps"])
+
+    def span(values):
+        return f"from {values[0]:.3g} at k = 0 to {values[-1]:.3g} at k = {T - 1}"
+
+    text = (
+        f"Log-scale plot of gradient norms against k, the steps back from the last of {T} "
+        f"steps; {activation} activation, spectral radius {m['rho']:.2f}. Measured hidden-state "
+        f"gradient (solid line) {span(m['hidden_grad_norm'])}; prediction rho^k (dashed) "
+        f"{span(m['predicted'])}; W_hh gradient over the first k steps back (dash-dot, "
+        f"squares) {span(m['param_grad_norm'])}"
+    )
+    if m["param_grad_norm_clipped"] is not None:
+        text += (
+            f"; clipped to the threshold {m['threshold']:.3g} (dotted, diamonds) "
+            f"{span(m['param_grad_norm_clipped'])}"
+        )
+    return text + "."
+
+
 class GradientExplorer:
     """Sliders for the RNN's sizes and spectral radius, and one plot of the gradient norms.
 
@@ -335,7 +359,7 @@ class GradientExplorer:
             control.observe(self._on_change if heavy else self._on_clip_change, names="value")
 
         self._build_figure()
-        self.image = widgets.Image(format="png")
+        self.image = DescribedImage(format="png")
         self.image.add_class("rnn-explorer-plot")
         c = self.controls
         self.widget = widgets.VBox(
@@ -372,33 +396,29 @@ class GradientExplorer:
         ax.set_xlabel("k, time steps back from the last step")
         ax.set_ylabel("gradient norm")
         ax.grid(True, which="major", alpha=0.3)
+        # Okabe-Ito colours, and a line style (and marker) of its own for every curve:
+        # no curve is told apart by its colour alone.
         self.lines = {
             "hidden": ax.plot(
-                [], [], "-", color="C0", lw=2, label=r"measured $\|\partial L/\partial h_{T-k}\|$"
+                [], [], "-", color=PALETTE[0], lw=2.5,
+                label=r"measured $\|\partial L/\partial h_{T-k}\|$ (solid)",
             )[0],
             "predicted": ax.plot(
-                [],
-                [],
-                "--",
-                color="C0",
-                lw=1.2,
-                label=r"prediction $\rho^k\,\|\partial L/\partial h_T\|$",
+                [], [], "--", color="black", lw=1.2,
+                label=r"prediction $\rho^k\,\|\partial L/\partial h_T\|$ (dashed)",
             )[0],
             "param": ax.plot(
-                [],
-                [],
-                "-",
-                color="C1",
-                lw=1.5,
-                label=r"$\|\partial L/\partial W_{hh}\|$, first $k$ steps back",
+                [], [], "-.", color=PALETTE[1], lw=1.5, marker="s", markersize=4,
+                markevery=0.1, label=r"$\|\partial L/\partial W_{hh}\|$, first $k$ steps back",
             )[0],
             "clipped": ax.plot(
-                [], [], "-", color="C3", lw=1.5, label="... clipped to the threshold"
+                [], [], ":", color=PALETTE[3], lw=2, marker="D", markersize=4,
+                markevery=(0.05, 0.1), label="... clipped to the threshold",
             )[0],
             "threshold": ax.axhline(
                 1.0, color="k", ls=":", lw=1.2, zorder=3, label="clip threshold"
             ),
-        }
+        }  # fmt: skip
 
     def _draw(self, m):
         """Move the lines to measurement ``m``, rescale and render into the Image widget."""
@@ -442,6 +462,8 @@ class GradientExplorer:
             rf"spectral radius $\rho(W_{{hh}})$ = {m['rho']:.2f},  activation: {act}", fontsize=10
         )
 
+        # The plot's text for a screen reader (helpers/described.py), redrawn with it.
+        self.image.tooltip = describe(m, self.controls["activation"].value)
         buf = io.BytesIO()
         # zlib level 1: a third of the default's encoding time, and no bigger for line art.
         self.canvas.print_png(buf, pil_kwargs={"compress_level": 1})

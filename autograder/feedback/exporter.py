@@ -39,6 +39,18 @@ cached_clean_html = functools.lru_cache(maxsize=4096)(clean_html)
 class FeedbackExporter(HTMLExporter):
     """HTMLExporter, with the ``alt`` texts added without a parse and clean_html memoized."""
 
+    @property
+    def default_config(self):
+        # A course figure comes as a PNG with its alt text in the output's metadata and as
+        # an <img alt> copy in text/html (helpers/described.py). Here every HTML output is
+        # cleaned, which drops an <img>, so the PNG goes first: nbconvert's template gives it
+        # the alt text from the metadata.
+        config = super().default_config
+        priority = [t for t in config.NbConvertBase.display_data_priority if t != "image/png"]
+        priority.insert(priority.index("text/html"), "image/png")
+        config.NbConvertBase.display_data_priority = priority
+        return config
+
     @default("sanitize_html")
     def _sanitize_html_default(self):
         # A student's outputs and own markdown are the student's HTML: cleaned, so a page

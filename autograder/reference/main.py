@@ -53,7 +53,7 @@ def main(argv=None):
                 run_exploding_grads_test(net, data, labels, clip_threshold=clip)
             )
         fig = plot_gradient_growth(curves)
-        fig.savefig(args.out, dpi=100)
+        fig.figure.savefig(args.out, dpi=100)
         print(f"wrote {args.out}")
     else:
         net = make_memory_net(args.sz_vocab, args.sz_rnn, rng=rng)

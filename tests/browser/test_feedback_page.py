@@ -167,3 +167,21 @@ def test_rendered_offline_in_chromium(pages, browser):
     finally:
         context.close()
     print("screenshots:", sorted(p.name for p in ARTIFACTS.glob("feedback-*.png")))
+
+
+@pytest.mark.browser
+def test_pages_pass_axe(pages, browser):
+    """axe-core, WCAG 2.2 A/AA, over a graded page and a page for a missing notebook: the
+    pages are the course's own (template, stylesheet), so nothing is left to upstream."""
+    from axe_check import violations
+
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    left = []
+    try:
+        for name in (NB[0], NB[2]):
+            page.goto(Path(pages[name]).as_uri())
+            left += [f"{name}: {v}" for v in violations(page)]
+    finally:
+        context.close()
+    assert not left, "axe, WCAG 2.2 A/AA:\n" + "\n".join(left)
