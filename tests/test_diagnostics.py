@@ -139,8 +139,18 @@ TYPICAL = {
     ),
     "rnn_forward-bug-state-carried-over-between-calls": (
         "a second call starts again from h_0 = 0",
-        "h is wrong",
+        "self.hs[0] is wrong",
         "zero state",
+    ),
+    "rnn_forward-bug-states-kept-in-a-list": (
+        "input term only (W_hh = 0, bh = 0)",
+        "self.hs should be a numpy array, got a list",
+        "self.hs of shape (T+1, N, H)",
+    ),
+    "rnn_forward-bug-hs-from-np-empty": (
+        "input term only (W_hh = 0, bh = 0)",
+        "self.hs[0] is wrong",
+        "np.zeros((T + 1, N, H))",
     ),
     "bptt_tanh-bug-no-tanh-derivative": ("one step", "dx is wrong", "1 - h_t**2"),
     "bptt_tanh-bug-no-recurrent-term-one-step-only": (

@@ -124,6 +124,9 @@ rnn_forward = Exercise(
         "self.x": "forward must keep its input for backward: self.x = x",
         "self.hs": "forward must keep every state for backward: self.hs of shape (T+1, N, H), "
         "with hs[0] = h_0 = 0 and hs[t] = h_t",
+        "self.hs[0]": "hs[0] = h_0 is the zero state, in every call: create hs with "
+        "np.zeros((T + 1, N, H)) (np.empty holds whatever was in memory; a state kept from "
+        "the previous call belongs to another batch)",
     },
     mistakes=(
         Mistake(
