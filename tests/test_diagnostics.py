@@ -217,6 +217,35 @@ TYPICAL = {
         "update_weights",
     ),
     "run_training-bug-clipped-only-when-updating": ("clipped, no update", "layer0.dP", "also when"),
+    # issue 16: the messages that pointed at the wrong place
+    "cross_entropy_loss-bug-divided-by-t": ("small batch", "loss is wrong", "not by T"),
+    "cross_entropy_loss-bug-log-missing": ("small batch", "never be negative", "np.log(p_true)"),
+    "rnn_forward-bug-np-max-a-0-for-relu": ("relu, full cell", "h is wrong", "np.maximum(a, 0)"),
+    "bptt_tanh-bug-dw-hh-transposed": (
+        "gradient only at the last step",
+        "dW_hh is wrong",
+        "transposed",
+    ),
+    "bptt_tanh-bug-derivative-applied-to-dh-t-only": (
+        "gradient only at the last step",
+        "dx is wrong",
+        "(dh[t] + dh_next) * f'(a_t)",
+    ),
+    "bptt_relu-bug-derivative-applied-to-dh-t-only": (
+        "gradient only at the last step",
+        "dx is wrong",
+        "(dh[t] + dh_next) * f'(a_t)",
+    ),
+    "clip_global_norm-bug-sum-of-per-tensor-norms": (
+        "under the threshold",
+        "norm is wrong",
+        "not the sum of each gradient's norm",
+    ),
+    "run_training-bug-loss-computed-on-the-logits": (
+        "forward and backward only",
+        "loss",
+        "PROBABILITIES",
+    ),
     "run_memory_test-bug-scores-all-time-steps": (
         "a perfect network",
         "accuracy is wrong",

@@ -140,6 +140,13 @@ clip_global_norm = Exercise(
             "np.sqrt(sum(np.sum(g * g) for g in grads))",
             "sum(np.sum(g * g) for g in grads)",
         ),
+        Mistake(
+            "the global norm is ONE norm over all gradients together: the square root of the "
+            "sum of every squared entry, np.sqrt(sum(np.sum(g * g) for g in grads)), not the "
+            "sum of each gradient's norm",
+            "np.sqrt(sum(np.sum(g * g) for g in grads))",
+            "sum(np.sqrt(np.sum(g * g)) for g in grads)",
+        ),
     ),
 )
 

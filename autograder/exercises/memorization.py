@@ -146,6 +146,12 @@ run_training = Exercise(
             "pass",
         ),
         Mistake(
+            "the loss is the cross-entropy of the PROBABILITIES: cross_entropy_loss(probs, "
+            "labels) with probs = softmax(out), not of the logits out",
+            "cross_entropy_loss(probs, labels)",
+            "cross_entropy_loss(out, labels)",
+        ),
+        Mistake(
             "pass update_fun on: layer.update_weights(learning_rate, update_fun)",
             "layer.update_weights(learning_rate, update_fun)",
             "layer.update_weights(learning_rate)",

@@ -319,6 +319,11 @@ def step_not_transposed(self, x, hs, t):
     return _f(self, x[t] @ self.W_hx.T + hs[t] @ self.W_hh + self.bh)
 
 
+def step_relu_np_max(self, x, hs, t):
+    a = x[t] @ self.W_hx.T + hs[t] @ self.W_hh.T + self.bh
+    return np.tanh(a) if self.activation == "tanh" else np.max(a, 0)  # the bug: np.max
+
+
 def step_always_tanh(self, x, hs, t):
     return np.tanh(x[t] @ self.W_hx.T + hs[t] @ self.W_hh.T + self.bh)
 
@@ -421,6 +426,7 @@ VARIANTS = [
             ("h_(t-2) instead of h_(t-1)", make_cell(forward=_forward_with(step_two_back))),
             ("W_hh not transposed", make_cell(forward=_forward_with(step_not_transposed))),
             ("always tanh", make_cell(forward=_forward_with(step_always_tanh))),
+            ("np.max(a, 0) for relu", make_cell(forward=_forward_with(step_relu_np_max))),
             (
                 "bias added after the activation",
                 make_cell(forward=_forward_with(step_bias_outside)),
