@@ -241,6 +241,16 @@ TYPICAL = {
         "norm is wrong",
         "not the sum of each gradient's norm",
     ),
+    "clip_global_norm-bug-layer-clip-gradients": (
+        "under the threshold",
+        "RuntimeError: your code called layer.clip_gradients",
+        "do not call layer.clip_gradients",
+    ),
+    "run_training-bug-clipped-per-tensor-with-layer-clip-gradients": (
+        "with clipping",
+        "layer0.updates[0].dP is wrong",
+        "clip_global_norm(net, clip_threshold)",
+    ),
     "run_training-bug-loss-computed-on-the-logits": (
         "forward and backward only",
         "loss",
