@@ -256,6 +256,11 @@ TYPICAL = {
         "loss",
         "PROBABILITIES",
     ),
+    "run_memory_test-bug-floor-division": (
+        "wrong at the 2nd remembered symbol",
+        "accuracy is wrong",
+        "floor division",
+    ),
     "run_memory_test-bug-scores-all-time-steps": (
         "a perfect network",
         "accuracy is wrong",

@@ -258,6 +258,11 @@ run_memory_test = Exercise(
             "predictions == labels",
         ),
         Mistake(
+            "// is floor division (30 // 40 is 0): divide with / or take np.mean of the comparison",
+            "np.mean(predictions[L + 1 :] == labels[L + 1 :])",
+            "np.sum(predictions[L + 1 :] == labels[L + 1 :]) // labels[L + 1 :].size",
+        ),
+        Mistake(
             "the delimiter is at index L: the repeated symbols are the outputs [L + 1:]",
             "predictions[L + 1 :] == labels[L + 1 :]",
             "predictions[L:] == labels[L:]",

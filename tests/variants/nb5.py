@@ -286,7 +286,16 @@ def _memory(rows="after", per_sequence=False, use_rng=True, use_n=True, axis=-1,
     return run_memory_test
 
 
+def memory_floor_division(net, to_remember_len, n_vocab, n_sequences=1000, rng=None):
+    L = to_remember_len
+    data, labels = generate_data_memory(L, n_vocab, n_sequences, rng)
+    _, probs = run_forward_pass(net, data, labels)
+    right = probs.argmax(axis=-1)[L + 1 :] == labels[L + 1 :]
+    return float(right.sum() // right.size)  # the bug: floor division
+
+
 MEMORY_BUGS = [
+    ("floor division", memory_floor_division),
     ("scores all time steps", _memory(rows="all")),
     ("scores from the delimiter on", _memory(rows="from delimiter")),
     ("skips the first remembered symbol", _memory(rows="one late")),
