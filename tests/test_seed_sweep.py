@@ -4,7 +4,8 @@ The outcome of a training run depends on the initial weights; a correct
 ``BasicRNNCell.__init__`` that draws its random numbers in another order gets other
 weights from the same seed. So the recipe of notebook 5's training cell
 (autograder/bench_seeds.RECIPE) is run for 20 seeds with the reference __init__ and with
-the correct ones of tests/variants/nb2.py; the worst final accuracy is printed.
+the correct ones of tests/variants/nb2.py; the worst final accuracy is printed
+(RNN_SEED_SWEEP=1 pytest -n 2 tests/test_seed_sweep.py -s).
 """
 
 import ast
@@ -27,6 +28,18 @@ def cell_with(init_variant):
 
 
 @pytest.mark.slow
+def test_the_seed_that_stalled_reaches_the_target():
+    """Seed 4 with the reference stayed at 20.7 % for 4,000 steps with the old recipe
+    (constant learning rate 5e-3)."""
+    steps, accuracy = bench_seeds.train_once(BasicRNNCell, 4)
+    assert accuracy >= 0.99, f"{steps} steps, accuracy {accuracy:.4f}"
+
+
+# 80 training runs: minutes, too long for every run of the suite.
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("RNN_SEED_SWEEP"), reason="set RNN_SEED_SWEEP=1 (minutes of training)"
+)
 @pytest.mark.parametrize("variant", CORRECT_INITS, ids=[v.name for v in CORRECT_INITS])
 def test_every_seed_reaches_the_target(variant, capsys):
     results = bench_seeds.sweep({variant.name: cell_with(variant)}, range(20))
