@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+from autograder.bench_seeds import RECIPE as NOTEBOOK_5_RECIPE
 from autograder.claims import record_measured
 from autograder.reference import make_memory_net, run_memory_test, run_training
 from autograder.reference.train import run_train_memory
@@ -63,20 +64,7 @@ def notebook_training_seconds():
     rng = np.random.default_rng(0)
     net = make_memory_net(V, H, rng=rng)
     t0 = time.perf_counter()
-    run_train_memory(
-        net,
-        L,
-        V,
-        n_iters=4000,
-        learning_rate=LR,
-        batch_size=BATCH,
-        clip_threshold=CLIP,
-        optimizer="adam",
-        rng=rng,
-        eval_every=50,
-        target_accuracy=0.995,
-        progress=False,
-    )
+    run_train_memory(net, rng=rng, progress=False, **NOTEBOOK_5_RECIPE)
     return time.perf_counter() - t0
 
 

@@ -32,6 +32,16 @@ class ParamHolder:
         for _, g, _ in self.get_params():
             g[...] = 0.0
 
+    def clip_gradients(self, threshold):
+        # Without this, calling it failed with "'ParamHolder' object has no attribute",
+        # naming a class the student never saw instead of the mistake. (Not
+        # NotImplementedError: the checks read that as "exercise not written yet".)
+        raise RuntimeError(
+            "your code called layer.clip_gradients, which clips each gradient by its OWN "
+            "norm; clip_global_norm computes ONE norm over all gradients of all layers and "
+            "scales every gradient by the same factor"
+        )
+
     def state(self):
         """Parameters and gradients, for comparison: {"P": ..., "dP": ...}."""
         out = {}

@@ -47,12 +47,36 @@ def test_the_text_quotes_only_what_the_code_computes():
 def test_every_computed_claim_is_stored_and_quoted_or_checked():
     stored = claims.load()["claims"]
     assert set(stored) == COMPUTED
-    checked = {
-        name
+    assert COMPUTED - quoted("claims") - checked_by_requirements() == set()
+
+
+def checked_by_requirements():
+    """The claims some requirement reads: a lambda's ``v["name"]`` keeps "name" among its
+    code's constants."""
+    return {
+        const
         for _, holds in claims.REQUIREMENTS
-        for name in re.findall(r'v\["(\w+)"\]', holds.__code__.co_consts.__repr__())
+        for const in holds.__code__.co_consts
+        if isinstance(const, str)
     }
-    assert COMPUTED <= quoted("claims") | checked | set(stored)
+
+
+def test_every_requirement_reads_a_computed_claim():
+    """So the claims test above cannot pass on names that no requirement reads."""
+    for text, holds in claims.REQUIREMENTS:
+        read = {c for c in holds.__code__.co_consts if isinstance(c, str)}
+        assert read and read <= COMPUTED, f"{text!r} reads {read - COMPUTED or 'no claim'}"
+
+
+def test_no_tolerance_accepts_every_value():
+    """A tolerance that accepts anything checks nothing (``rel=10`` accepts any two
+    values of one sign): each claim's tolerance must reject some fresh value."""
+    stored = claims.load()["claims"]
+    for name, value in stored.items():
+        tolerance = claims.TOLERANCES.get(name, claims.DEFAULT)
+        far = abs(value) * 1e3 + 1
+        accepted = [f for f in (far, -far) if tolerance.accepts(value, f)]
+        assert accepted == [], f"{name}: {tolerance} accepts {value} and {accepted}"
 
 
 def test_the_stored_values_satisfy_what_the_text_says():

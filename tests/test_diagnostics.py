@@ -139,8 +139,18 @@ TYPICAL = {
     ),
     "rnn_forward-bug-state-carried-over-between-calls": (
         "a second call starts again from h_0 = 0",
-        "h is wrong",
+        "self.hs[0] is wrong",
         "zero state",
+    ),
+    "rnn_forward-bug-states-kept-in-a-list": (
+        "input term only (W_hh = 0, bh = 0)",
+        "self.hs should be a numpy array, got a list",
+        "self.hs of shape (T+1, N, H)",
+    ),
+    "rnn_forward-bug-hs-from-np-empty": (
+        "input term only (W_hh = 0, bh = 0)",
+        "self.hs[0] is wrong",
+        "np.zeros((T + 1, N, H))",
     ),
     "bptt_tanh-bug-no-tanh-derivative": ("one step", "dx is wrong", "1 - h_t**2"),
     "bptt_tanh-bug-no-recurrent-term-one-step-only": (
@@ -207,6 +217,50 @@ TYPICAL = {
         "update_weights",
     ),
     "run_training-bug-clipped-only-when-updating": ("clipped, no update", "layer0.dP", "also when"),
+    # issue 16: the messages that pointed at the wrong place
+    "cross_entropy_loss-bug-divided-by-t": ("small batch", "loss is wrong", "not by T"),
+    "cross_entropy_loss-bug-log-missing": ("small batch", "never be negative", "np.log(p_true)"),
+    "rnn_forward-bug-np-max-a-0-for-relu": ("relu, full cell", "h is wrong", "np.maximum(a, 0)"),
+    "bptt_tanh-bug-dw-hh-transposed": (
+        "gradient only at the last step",
+        "dW_hh is wrong",
+        "transposed",
+    ),
+    "bptt_tanh-bug-derivative-applied-to-dh-t-only": (
+        "gradient only at the last step",
+        "dx is wrong",
+        "(dh[t] + dh_next) * f'(a_t)",
+    ),
+    "bptt_relu-bug-derivative-applied-to-dh-t-only": (
+        "gradient only at the last step",
+        "dx is wrong",
+        "(dh[t] + dh_next) * f'(a_t)",
+    ),
+    "clip_global_norm-bug-sum-of-per-tensor-norms": (
+        "under the threshold",
+        "norm is wrong",
+        "not the sum of each gradient's norm",
+    ),
+    "clip_global_norm-bug-layer-clip-gradients": (
+        "under the threshold",
+        "RuntimeError: your code called layer.clip_gradients",
+        "do not call layer.clip_gradients",
+    ),
+    "run_training-bug-clipped-per-tensor-with-layer-clip-gradients": (
+        "with clipping",
+        "layer0.updates[0].dP is wrong",
+        "clip_global_norm(net, clip_threshold)",
+    ),
+    "run_training-bug-loss-computed-on-the-logits": (
+        "forward and backward only",
+        "loss",
+        "PROBABILITIES",
+    ),
+    "run_memory_test-bug-floor-division": (
+        "wrong at the 2nd remembered symbol",
+        "accuracy is wrong",
+        "floor division",
+    ),
     "run_memory_test-bug-scores-all-time-steps": (
         "a perfect network",
         "accuracy is wrong",

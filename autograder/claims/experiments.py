@@ -49,7 +49,17 @@ def glorot_accuracy_3000():
     on 2,000 fresh sequences (the notebook's test)."""
     rng = np.random.default_rng(0)
     net = _notebook_5_net(rng, glorot_w_hh=True)
-    run_train_memory(net, L, V, n_iters=3000, rng=rng, eval_every=3000, progress=False)
+    run_train_memory(
+        net,
+        L,
+        V,
+        n_iters=3000,
+        learning_rate=1e-2,
+        lr_half_life=1000,  # notebook 5's schedule
+        rng=rng,
+        eval_every=3000,
+        progress=False,
+    )
     return run_memory_test(net, L, V, 2000, rng=np.random.default_rng(42))
 
 

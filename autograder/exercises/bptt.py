@@ -99,6 +99,18 @@ def mistake(message, old, new):
 
 SHARED_MISTAKES = (
     mistake(
+        "f'(a_t) multiplies the WHOLE gradient reaching h_t, the one from above AND the one "
+        "from step t+1: da[t] = (dh[t] + dh_next) * f'(a_t), not dh[t] * f'(a_t) + dh_next",
+        "(dh[t] + dh_next) * dact[t]",
+        "dh[t] * dact[t] + dh_next",
+    ),
+    mistake(
+        "dW_hh is transposed: entry (i, j) pairs da_t[i] with h_{t-1}[j], so da comes "
+        "first: da.reshape(-1, H).T @ hs[:-1].reshape(-1, H)",
+        "da.reshape(-1, H).T @ hs[:-1].reshape(-1, H)",
+        "hs[:-1].reshape(-1, H).T @ da.reshape(-1, H)",
+    ),
+    mistake(
         "the gradient must also flow back through time: h_{t-1} receives W_hh^T da_t "
         "(for a batch: da[t] @ W_hh), added to dh[t-1]",
         "dh_next = da[t] @ self.W_hh",

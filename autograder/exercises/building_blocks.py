@@ -181,6 +181,18 @@ cross_entropy_loss = Exercise(
             "/ (N * T))",
         ),
         Mistake(
+            "divide by N, the number of sequences (probs.shape[1]), not by T, the number of "
+            "steps: the loss SUMS over time and averages over the batch",
+            "/ N)",
+            "/ T)",
+        ),
+        Mistake(
+            "the loss is -log of the correct label's probability: take np.log(p_true) before "
+            "summing (without the log, the sign is not the only thing wrong)",
+            "-np.log(p_true).sum()",
+            "-p_true.sum()",
+        ),
+        Mistake(
             "divide the sum by N, the number of sequences: the loss is an average over the batch",
             "/ N)",
             ")",

@@ -140,6 +140,20 @@ clip_global_norm = Exercise(
             "np.sqrt(sum(np.sum(g * g) for g in grads))",
             "sum(np.sum(g * g) for g in grads)",
         ),
+        Mistake(
+            "the global norm is ONE norm over all gradients together: the square root of the "
+            "sum of every squared entry, np.sqrt(sum(np.sum(g * g) for g in grads)), not the "
+            "sum of each gradient's norm",
+            "np.sqrt(sum(np.sum(g * g) for g in grads))",
+            "sum(np.sqrt(np.sum(g * g)) for g in grads)",
+        ),
+        Mistake(
+            "do not call layer.clip_gradients (notebook 1's per-tensor clipping): compute ONE "
+            "global norm over all gradients, and if it exceeds the threshold multiply EVERY "
+            "gradient by threshold / global_norm",
+            "if norm > threshold:\n        for g in grads:\n            g *= threshold / norm",
+            "for layer in net:\n        layer.clip_gradients(threshold)",
+        ),
     ),
 )
 

@@ -146,6 +146,12 @@ run_training = Exercise(
             "pass",
         ),
         Mistake(
+            "the loss is the cross-entropy of the PROBABILITIES: cross_entropy_loss(probs, "
+            "labels) with probs = softmax(out), not of the logits out",
+            "cross_entropy_loss(probs, labels)",
+            "cross_entropy_loss(out, labels)",
+        ),
+        Mistake(
             "pass update_fun on: layer.update_weights(learning_rate, update_fun)",
             "layer.update_weights(learning_rate, update_fun)",
             "layer.update_weights(learning_rate)",
@@ -250,6 +256,11 @@ run_memory_test = Exercise(
             "before it are easy and would inflate the score)",
             "predictions[L + 1 :] == labels[L + 1 :]",
             "predictions == labels",
+        ),
+        Mistake(
+            "// is floor division (30 // 40 is 0): divide with / or take np.mean of the comparison",
+            "np.mean(predictions[L + 1 :] == labels[L + 1 :])",
+            "np.sum(predictions[L + 1 :] == labels[L + 1 :]) // labels[L + 1 :].size",
         ),
         Mistake(
             "the delimiter is at index L: the repeated symbols are the outputs [L + 1:]",

@@ -83,7 +83,7 @@ def forward_visible(r):
         Case(
             "relu, full cell",
             dict(relu, x=x),
-            "ReLU is max(a, 0), applied where tanh was",
+            "ReLU is np.maximum(a, 0), elementwise, applied where tanh was",
         ),
         Case("one step, one sequence", dict(cell, x=x[:1, :1])),
         Case(
@@ -124,8 +124,18 @@ rnn_forward = Exercise(
         "self.x": "forward must keep its input for backward: self.x = x",
         "self.hs": "forward must keep every state for backward: self.hs of shape (T+1, N, H), "
         "with hs[0] = h_0 = 0 and hs[t] = h_t",
+        "self.hs[0]": "hs[0] = h_0 is the zero state, in every call: create hs with "
+        "np.zeros((T + 1, N, H)) (np.empty holds whatever was in memory; a state kept from "
+        "the previous call belongs to another batch)",
     },
     mistakes=(
+        Mistake(
+            "np.max(a, 0) is the largest entry along axis 0 (one row for the whole batch); "
+            "ReLU is elementwise: np.maximum(a, 0)",
+            "np.maximum(a, 0.0)",
+            "np.max(a, 0)",
+            "forward",
+        ),
         Mistake(
             "add bh inside the activation: f(W_hx x_t + W_hh h_{t-1} + bh)",
             " + self.bh",

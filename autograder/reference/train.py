@@ -68,6 +68,7 @@ def run_train_memory(
     n_eval=1000,
     target_accuracy=None,
     progress=True,
+    lr_half_life=None,
 ):
     """Train ``net`` on the memorization task with fresh batches every step.
 
@@ -84,6 +85,10 @@ def run_train_memory(
             every ``eval_every`` steps.
         target_accuracy: stop early once the measured accuracy reaches it.
         progress: show a progress bar with the loss and accuracy.
+        lr_half_life: halve the learning rate every ``lr_half_life`` steps (smoothly),
+            or None for a constant one. A large rate early lets the network leave the
+            plateau where it repeats only the first symbols; a small one late lets it
+            settle on the last few percent.
 
     Returns:
         history: dict with "loss" (one float per step), "eval_step" and "accuracy".
@@ -103,7 +108,7 @@ def run_train_memory(
             net,
             data,
             labels,
-            learning_rate,
+            learning_rate * 0.5 ** (step / lr_half_life) if lr_half_life else learning_rate,
             clip_threshold,
             update_weights=True,
             update_fun=update_fun,

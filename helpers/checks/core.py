@@ -52,7 +52,16 @@ def describe_index(idx):
 def _as_array(name, got, path):
     if isinstance(got, np.ndarray):
         return got
-    if isinstance(got, (list, tuple)) or np.isscalar(got):
+    if isinstance(got, (list, tuple)):
+        # A list of arrays looks right here but breaks the code that uses it (a correct
+        # backward reading hs.shape): where an array is meant, require one.
+        raise CheckFailed(
+            f"{name} should be a numpy array, got a {type(got).__name__}: make it one "
+            f"(np.zeros of the right shape, filled step by step, or np.array(...) of the list)",
+            name,
+            path,
+        )
+    if np.isscalar(got):
         return np.asarray(got)
     if got is None:
         raise CheckFailed(f"{name} is None: is it computed and returned (or stored)?", name, path)

@@ -133,7 +133,24 @@ class RNNForward(Runner):
         if inputs.get("x_before") is not None:
             cell.forward(inputs["x_before"])
         h = cell.forward(inputs["x"])
-        return {"h": h, "self.x": getattr(cell, "x", None), "self.hs": getattr(cell, "hs", None)}
+        hs = getattr(cell, "hs", None)
+        return {
+            "self.hs[0]": _first_state(hs, inputs),
+            "h": h,
+            "self.x": getattr(cell, "x", None),
+            "self.hs": hs,
+        }
+
+
+def _first_state(hs, inputs):
+    """hs[0], judged first: an hs from np.empty holds leftovers there, and every state after
+    it goes wrong. When hs has no (T+1, N, H) shape, the zero it should be (the comparison
+    of self.hs itself reports the shape)."""
+    T, N, _ = inputs["x"].shape
+    zero = np.zeros((N, inputs["W_hh"].shape[0]))
+    if isinstance(hs, np.ndarray) and hs.shape == (T + 1, *zero.shape):
+        return hs[0]
+    return zero
 
 
 @register

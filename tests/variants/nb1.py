@@ -154,6 +154,20 @@ def ce_mean_over_time(probs, labels):
     return float(-np.log(p).mean())
 
 
+def ce_divided_by_t(probs, labels):
+    require_labels(labels, probs)
+    T = probs.shape[0]
+    p = np.take_along_axis(probs, labels[..., None], axis=-1)
+    return float(-np.log(p).sum() / T)
+
+
+def ce_no_log(probs, labels):
+    require_labels(labels, probs)
+    N = probs.shape[1]
+    p = np.take_along_axis(probs, labels[..., None], axis=-1)
+    return float(-p.sum() / N)
+
+
 def ce_no_batch_mean(probs, labels):
     require_labels(labels, probs)
     p = np.take_along_axis(probs, labels[..., None], axis=-1)
@@ -813,6 +827,8 @@ VARIANTS = [
         [
             ("averaged over time too", ce_mean_over_time),
             ("not divided by N", ce_no_batch_mean),
+            ("divided by T", ce_divided_by_t),
+            ("log missing", ce_no_log),
             ("log of the wrong entries (np.take)", ce_wrong_entries_take),
             ("log of the most probable entry", ce_most_probable),
             ("one_hot * log(probs): nan on exact zeros", ce_onehot_log_all),

@@ -253,6 +253,33 @@ def forward_stateful(self, x):
     return hs[1:]
 
 
+def forward_states_in_a_list(self, x):
+    # the bug: the states kept as a Python list (np.asarray would hide it; backward needs
+    # hs.shape and hs[1:] ** 2)
+    T, N, _ = x.shape
+    hs = [np.zeros((N, self.W_hh.shape[0]))]
+    for t in range(T):
+        hs.append(_f(self, x[t] @ self.W_hx.T + hs[t] @ self.W_hh.T + self.bh))
+    self.x, self.hs = x, hs
+    return np.array(hs[1:])
+
+
+def _empty(shape):
+    """np.empty as it behaves once memory was used: leftovers (fresh memory from the
+    system happens to be zero, which is why the bug can pass by luck)."""
+    return np.full(shape, 0.25)
+
+
+def forward_np_empty(self, x):
+    # the bug: hs = np.empty(...) and hs[0] never set to zero
+    T, N, _ = x.shape
+    hs = _empty((T + 1, N, self.W_hh.shape[0]))
+    for t in range(T):
+        hs[t + 1] = _f(self, x[t] @ self.W_hx.T + hs[t] @ self.W_hh.T + self.bh)
+    self.x, self.hs = x, hs
+    return hs[1:]
+
+
 def _forward_with(step, store_h0=True, store_x=True, returns_all=False):
     def forward(self, x):
         T, N, _ = x.shape
@@ -290,6 +317,11 @@ def step_two_back(self, x, hs, t):
 
 def step_not_transposed(self, x, hs, t):
     return _f(self, x[t] @ self.W_hx.T + hs[t] @ self.W_hh + self.bh)
+
+
+def step_relu_np_max(self, x, hs, t):
+    a = x[t] @ self.W_hx.T + hs[t] @ self.W_hh.T + self.bh
+    return np.tanh(a) if self.activation == "tanh" else np.max(a, 0)  # the bug: np.max
 
 
 def step_always_tanh(self, x, hs, t):
@@ -394,6 +426,7 @@ VARIANTS = [
             ("h_(t-2) instead of h_(t-1)", make_cell(forward=_forward_with(step_two_back))),
             ("W_hh not transposed", make_cell(forward=_forward_with(step_not_transposed))),
             ("always tanh", make_cell(forward=_forward_with(step_always_tanh))),
+            ("np.max(a, 0) for relu", make_cell(forward=_forward_with(step_relu_np_max))),
             (
                 "bias added after the activation",
                 make_cell(forward=_forward_with(step_bias_outside)),
@@ -402,6 +435,8 @@ VARIANTS = [
             ("no self.x", make_cell(forward=_forward_with(step_ok, store_x=False))),
             ("returns h_0 too", make_cell(forward=_forward_with(step_ok, returns_all=True))),
             ("state carried over between calls", make_cell(forward=forward_stateful)),
+            ("states kept in a list", make_cell(forward=forward_states_in_a_list)),
+            ("hs from np.empty", make_cell(forward=forward_np_empty)),
         ],
     ),
     Variant(

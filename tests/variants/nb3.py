@@ -222,6 +222,27 @@ def carry_transposed(self, da, dh, dh_next, d, t):
     return da[t] @ self.W_hh.T
 
 
+def backward_derivative_on_dh_only(self, dh):
+    # the bug: f'(a_t) applied to the gradient from above only, the carried one added after
+    T, N, H = dh.shape
+    d = _dact(self, self.hs)
+    da = np.zeros_like(dh)
+    dh_next = np.zeros((N, H))
+    for t in reversed(range(T)):
+        da[t] = dh[t] * d[t] + dh_next
+        dh_next = da[t] @ self.W_hh
+    self.dW_hx += np.einsum("tnh,tnd->hd", da, self.x)
+    self.dW_hh += np.einsum("tnh,tnk->hk", da, self.hs[:-1])
+    self.dbh += da.sum(axis=(0, 1))
+    return da @ self.W_hx
+
+
+def weights_dw_hh_transposed(self, da, hs, D, H):
+    self.dW_hx += da.reshape(-1, H).T @ self.x.reshape(-1, D)
+    self.dW_hh += hs[:-1].reshape(-1, H).T @ da.reshape(-1, H)
+    self.dbh += da.sum(axis=(0, 1))
+
+
 def carry_skips_derivative(self, da, dh, dh_next, d, t):
     return (dh[t] + dh_next) @ self.W_hh
 
@@ -255,6 +276,8 @@ BUGS_BOTH = [
     ("derivative skipped on the recurrent path", _bptt(carry=carry_skips_derivative)),
     ("derivative of the previous step", _bptt(dact=dact_shifted)),
     ("dW_hh with h_t instead of h_(t-1)", _bptt(weights=weights_hs_current)),
+    ("dW_hh transposed", _bptt(weights=weights_dw_hh_transposed)),
+    ("derivative applied to dh[t] only", backward_derivative_on_dh_only),
     ("dbh from the last step only", _bptt(weights=weights_bias_last_step)),
     ("dx from dh instead of da", _bptt(dx=dx_from_dh)),
     ("carried gradient clipped to [-1, 1]", _bptt(clip=1.0)),

@@ -185,6 +185,14 @@ def cgn_sum_of_norms(net, threshold):
     return norm
 
 
+def cgn_layer_clip_gradients(net, threshold):
+    # the bug: each layer's per-tensor clipping from notebook 1
+    norm = float(np.sqrt(sum(np.sum(g * g) for layer in net for _, g, _ in layer.get_params())))
+    for layer in net:
+        layer.clip_gradients(threshold)
+    return norm
+
+
 def cgn_returns_nothing(net, threshold):
     cgn_ref(net, threshold)
 
@@ -430,6 +438,7 @@ VARIANTS = [
             ("not in place", cgn_not_in_place),
             ("squared norm", cgn_no_sqrt),
             ("sum of per-tensor norms", cgn_sum_of_norms),
+            ("layer.clip_gradients", cgn_layer_clip_gradients),
             ("returns None", cgn_returns_nothing),
         ],
     ),

@@ -142,6 +142,7 @@ def _train(
     pass_lr=True,
     from_logits=False,
     zero_at_end=False,
+    loss_from_logits=False,
 ):
     def run_training(
         net,
@@ -156,7 +157,7 @@ def _train(
         for layer in net:
             out = layer.forward(out)
         probs = softmax(out)
-        loss = cross_entropy_loss(probs, labels)
+        loss = cross_entropy_loss(out if loss_from_logits else probs, labels)
         grad = softmax_cross_entropy_grad(out if from_logits else probs, labels)
         clipping = clip_threshold is not None and (update_weights or not clip_only_when_updating)
         if clip == "before" and clipping:
@@ -196,6 +197,7 @@ TRAIN_BUGS = [
     ("updates although update_weights=False", _train(always_update=True)),
     ("learning rate not passed", _train(pass_lr=False)),
     ("loss gradient from the logits", _train(from_logits=True)),
+    ("loss computed on the logits", _train(loss_from_logits=True)),
     ("gradients zeroed at the end", _train(zero_at_end=True)),
     # the visible case "clipped, no update" shows it
     ("clipped only when updating", _train(clip_only_when_updating=True)),
@@ -284,7 +286,16 @@ def _memory(rows="after", per_sequence=False, use_rng=True, use_n=True, axis=-1,
     return run_memory_test
 
 
+def memory_floor_division(net, to_remember_len, n_vocab, n_sequences=1000, rng=None):
+    L = to_remember_len
+    data, labels = generate_data_memory(L, n_vocab, n_sequences, rng)
+    _, probs = run_forward_pass(net, data, labels)
+    right = probs.argmax(axis=-1)[L + 1 :] == labels[L + 1 :]
+    return float(right.sum() // right.size)  # the bug: floor division
+
+
 MEMORY_BUGS = [
+    ("floor division", memory_floor_division),
     ("scores all time steps", _memory(rows="all")),
     ("scores from the delimiter on", _memory(rows="from delimiter")),
     ("skips the first remembered symbol", _memory(rows="one late")),
