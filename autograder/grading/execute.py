@@ -193,6 +193,7 @@ def run_notebook(name, text, workdir, settings, carried):
         settings["student"],
         isolation.claim_uid(),
         settings["run"],
+        notebook=name,
     )
     run = NotebookRun(name, nb, kernel, settings["times"], carried)
     try:
