@@ -14,7 +14,8 @@ without changing what a page says:
   (a pure function of its text; bounded, so a large class's answers cannot fill memory).
 
 Unlike HTMLExporter, it cleans (``sanitize_html``) what a student's code displayed and
-the student's own markdown: a feedback page never carries a student's script.
+the student's own markdown: a feedback page never carries a student's script; and it
+reduces what a notebook puts into attributes to plain values (clean.py).
 
 Configured in nbgrader_config.py (``GenerateFeedback.exporter_class``), so nbgrader's
 generate_feedback, the formgrader's button and the pipeline all use it.
@@ -28,6 +29,8 @@ from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.strings import clean_html
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets import default
+
+from .clean import CleanAttributes, clean_student_html
 
 NO_DESCRIPTION = 'alt="No description has been provided for this image"'
 IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)")
@@ -45,10 +48,16 @@ class FeedbackExporter(HTMLExporter):
         # never carries a script (nbconvert's default trusts them)
         return True
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register_preprocessor(CleanAttributes, enabled=True)
+
     def default_filters(self):
-        """HTMLExporter's filters; clean_html memoized (a later name wins)."""
+        """HTMLExporter's filters; clean_html memoized (a later name wins), and the
+        template's clean_student_html."""
         yield from super().default_filters()
         yield ("clean_html", cached_clean_html)
+        yield ("clean_student_html", clean_student_html)
 
     def from_notebook_node(self, nb, resources=None, **kw):
         """(html, resources) for the notebook ``nb``, as HTMLExporter renders it."""

@@ -21,6 +21,7 @@ Every repair is reported, so the summary can tell the student and the instructor
 import copy
 import json
 import os
+import re
 
 import nbformat
 
@@ -107,13 +108,23 @@ def _released_copy(cell, rc, received, notes):
     return rc
 
 
+SHOWN_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+def _shown_id(gid):
+    """A cell id as the notes quote it: only a plain one (what the student wrote ends up
+    in the grader's notes, where anything else could pose as the grader's words)."""
+    return f"'{gid}'" if isinstance(gid, str) and SHOWN_ID.fullmatch(gid) else "(not shown)"
+
+
 def _student_copy(cell, index, by_id, notes):
     gid = _grade_id(cell)
     if gid in by_id:
         notes.append(f"a second copy of cell '{gid}' is kept as your own (ungraded) cell")
     elif gid is not None:
         notes.append(
-            f"cell id '{gid}' is not part of the assignment: kept as your own (ungraded) cell"
+            f"cell id {_shown_id(gid)} is not part of the assignment: "
+            "kept as your own (ungraded) cell"
         )
     return _student_cell(cell, index)
 
