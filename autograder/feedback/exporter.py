@@ -10,8 +10,9 @@ without changing what a page says:
   added with one substitution on the rendered text, whose ``<img`` tags are the
   template's own (measured: 0.88 s -> 0.50 s per student's five pages);
 - its ``clean_html`` filter (bleach) runs on every code cell's highlighted source, and
-  most code cells are the course's own, the same for every student. Here it is memoized
-  (a pure function of its text; bounded, so a large class's answers cannot fill memory).
+  most code cells are the course's own, the same for every student. Here it is nh3's,
+  200 times faster (clean.py), and memoized (a pure function of its text; bounded, so a
+  large class's answers cannot fill memory).
 
 Unlike HTMLExporter, it cleans (``sanitize_html``) what a student's code displayed and
 the student's own markdown: a feedback page never carries a student's script; and it
@@ -26,11 +27,10 @@ import re
 
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
-from nbconvert.filters.strings import clean_html
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets import default
 
-from .clean import CleanAttributes, clean_student_html
+from .clean import BoundOutputs, CleanAttributes, clean_html, clean_student_html
 
 NO_DESCRIPTION = 'alt="No description has been provided for this image"'
 IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)")
@@ -50,6 +50,7 @@ class FeedbackExporter(HTMLExporter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.register_preprocessor(BoundOutputs, enabled=True)
         self.register_preprocessor(CleanAttributes, enabled=True)
 
     def default_filters(self):
