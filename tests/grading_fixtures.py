@@ -455,7 +455,7 @@ except RuntimeError as e:
 
 def broken_display_flood():
     # Issue 20, 9: the kernel's own cap undone, then displays the cap never covered:
-    # 6 MB of HTML, 20,000 tiny outputs, 30 MB of text.
+    # 6 MB of HTML, 3,000 tiny outputs, 10 MB of text.
     flood = """import sys
 from IPython.display import HTML, display
 ip = get_ipython()
@@ -464,9 +464,9 @@ for owner, name in ((ip.display_pub, "publish"), (ip.displayhook, "write_format_
 for stream in (sys.stdout, sys.stderr):
     stream.write = type(stream).write.__get__(stream)
 display(HTML("<b>x</b>" * 800_000))
-for i in range(20_000):
+for i in range(3_000):
     display(i)
-print("x" * 30_000_000)
+print("x" * 10_000_000)
 print("FLOODED")
 """
     return {NB1: add_cell(student_notebook(NB1), flood, index=3)}

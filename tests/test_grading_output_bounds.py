@@ -156,3 +156,14 @@ def test_the_kernel_cap_counts_displays_and_their_size():
     ip.displayhook.write_format_data({"text/html": "x" * 20_000})  # larger than the cap
     ip.display_pub.publish(data={"text/html": "y" * 5_000})
     assert ip.shown == []
+
+
+def test_bounding_again_keeps_what_the_first_bound_said_and_the_error():
+    """The worker bounds a cell, the coordinator bounds it again: the note of what was
+    left out survives, and so does the error that ended the cell (its time limit)."""
+    timeout = {"output_type": "error", "ename": "CellTimeoutError", "evalue": "", "traceback": []}
+    nb = bound_notebook(notebook(*[display("text/plain", "1")] * 300, timeout))
+    again = bound_notebook(nbformat.from_dict(json.loads(nbformat.writes(nb))))
+    outputs = again.cells[0].outputs
+    assert [o.output_type for o in outputs].count("error") == 1
+    assert "200 output(s)" in outputs[-1].text and len(outputs) == output_bounds.MAX_OUTPUTS + 2

@@ -19,10 +19,12 @@ own notebooks stay far below every bound (their largest cell output is a plot, ~
 """
 
 import json
+import re
 
 import nbformat
 
 MAX_OUTPUTS = 100
+MAX_ERRORS = 10
 MAX_CELL_CHARS = 2 * 1024**2
 MAX_NOTEBOOK_CHARS = 16 * 1024**2
 MAX_RICH_CHARS = 256 * 1024
@@ -32,6 +34,9 @@ MAX_LINE_CHARS = 4000
 ERROR_OVERDRAFT = 1024**2  # short errors still shown once the notebook's budget is spent
 RICH = ("text/html", "text/markdown", "text/latex", "image/svg+xml", "application/javascript")
 NOTE = "... {n} output(s) ({chars} characters) left out by the grader: too much output ...\n"
+EARLIER_NOTE = re.compile(
+    re.escape(NOTE).replace(r"\{n\}", r"(\d+)").replace(r"\{chars\}", r"(\d+)")
+)
 
 
 def _chars(value):
@@ -65,8 +70,13 @@ class Budget:
 
     def admit(self, output, cell):
         """``output`` as it may be kept in a cell with ``cell`` (a CellBudget) so far,
-        or None if it is left out."""
-        if cell.count >= MAX_OUTPUTS:
+        or None if it is left out. Errors have their own count: a flood of displays
+        never hides the error that ended the cell (a time limit, say)."""
+        if output.get("output_type") == "error":
+            if cell.errors >= MAX_ERRORS:
+                return None
+            cell.errors += 1
+        elif cell.count >= MAX_OUTPUTS:
             return None
         output = _bounded_error(output) if output.get("output_type") == "error" else output
         output = self._bounded_rich(output)
@@ -81,7 +91,7 @@ class Budget:
             else:
                 return None
             size = output_chars(output)
-        cell.count += 1
+        cell.count += output.get("output_type") != "error"
         cell.chars -= size
         self.notebook -= size
         return output
@@ -103,7 +113,7 @@ class Budget:
 
 class CellBudget:
     def __init__(self):
-        self.count, self.chars = 0, MAX_CELL_CHARS
+        self.count, self.errors, self.chars = 0, 0, MAX_CELL_CHARS
         self.left_out, self.left_out_chars = 0, 0
 
 
@@ -160,7 +170,7 @@ def bound_cell(outputs, budget, left_out=(0, 0)):
     before, as they arrived)."""
     cell, kept = CellBudget(), []
     cell.left_out, cell.left_out_chars = left_out
-    for output in merged_streams(outputs):
+    for output in merged_streams(_earlier_notes(outputs, cell)):
         admitted = budget.admit(output, cell)
         if admitted is None:
             cell.left_out += 1
@@ -170,6 +180,20 @@ def bound_cell(outputs, budget, left_out=(0, 0)):
     if cell.left_out:
         note = NOTE.format(n=cell.left_out, chars=cell.left_out_chars)
         kept.append(nbformat.v4.new_output("stream", name="stdout", text=note))
+    return kept
+
+
+def _earlier_notes(outputs, cell):
+    """The outputs without the note of an earlier bound (bounding again must say what
+    the first bound left out, not count its note as an output), counted into ``cell``."""
+    kept = []
+    for output in outputs:
+        m = output.get("output_type") == "stream" and EARLIER_NOTE.fullmatch(_text(output))
+        if m:
+            cell.left_out += int(m[1])
+            cell.left_out_chars += int(m[2])
+        else:
+            kept.append(output)
     return kept
 
 
