@@ -33,8 +33,9 @@ from ..harness.client import NET, net_gradients, recv_bytes, send_message
 from ..judge import all_cases, judge, served_collaborators
 
 MAX_CALLS_PER_CHECK = 100_000
-# An honest notebook costs the judge < 0.1 s of CPU (measured: 0.07 s for the heaviest,
-# 02_rnn_forward) and its largest request is ~8 MB (rnn_init's outputs).
+# Measured: one check costs the judge at most 0.25 s of CPU, a failure's hints included
+# (bptt_tanh), a notebook at most 8 checks; the largest request is ~8 MB (rnn_init's
+# outputs). A student's code made it spend 20 s.
 CPU_SECONDS_PER_SESSION = 10.0
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
