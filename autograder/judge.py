@@ -9,10 +9,11 @@ process and the sandboxed kernel talks to it over a socket
 forge a verdict.
 """
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 
-from helpers.checks.core import Case, copy_inputs, quiet_numpy
+from helpers.checks.core import Case, copy_inputs, expected_values_hidden, quiet_numpy
 from helpers.checks.diagnose import Outcome, case_failure, run_case
 
 from .exercises import EXERCISES, collaborators, planted
@@ -97,7 +98,8 @@ def judge(exercise_id, cases, results):
         if not isinstance(result, dict) or not {"ok", "error", "failed"} & set(result):
             return Verdict(exercise_id, False, f"{where}: no result", n)
         try:
-            message = _judge_case(exercise, cases[:i], case, Outcome.from_result(result))
+            with contextlib.nullcontext() if i < n_visible else expected_values_hidden():
+                message = _judge_case(exercise, cases[:i], case, Outcome.from_result(result))
         except Exception as e:  # a malformed result must fail the test, not the grader
             message = f"could not check your result ({type(e).__name__}: {e})"
         if message is not None:

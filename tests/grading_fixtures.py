@@ -437,6 +437,41 @@ def broken_huge_output():
     }
 
 
+def attack_judge_of_another_notebook():
+    # Issue 20, 8: notebook 2's kernel asks its judge for notebook 4's tests first.
+    return _attack(
+        """import os
+from autograder.harness.client import RemoteJudge
+judge = RemoteJudge(os.environ["RNN_JUDGE_SOCKET"])
+try:
+    cases = judge.begin("spectral_radius")
+    print("CROSS-NOTEBOOK CASES", len(cases))
+except RuntimeError as e:
+    print("cross-notebook refused:", e)
+""",
+        notebook=NB2,
+    )
+
+
+def broken_display_flood():
+    # Issue 20, 9: the kernel's own cap undone, then displays the cap never covered:
+    # 6 MB of HTML, 3,000 tiny outputs, 10 MB of text.
+    flood = """import sys
+from IPython.display import HTML, display
+ip = get_ipython()
+for owner, name in ((ip.display_pub, "publish"), (ip.displayhook, "write_format_data")):
+    setattr(owner, name, getattr(type(owner), name).__get__(owner))
+for stream in (sys.stdout, sys.stderr):
+    stream.write = type(stream).write.__get__(stream)
+display(HTML("<b>x</b>" * 800_000))
+for i in range(3_000):
+    display(i)
+print("x" * 10_000_000)
+print("FLOODED")
+"""
+    return {NB1: add_cell(student_notebook(NB1), flood, index=3)}
+
+
 def broken_invalid_json():
     text = json.dumps(student_notebook(NB1))[:-200]  # truncated: invalid JSON
     return {NB1: text, NB2: student_notebook(NB2)}

@@ -148,3 +148,89 @@ def test_what_a_student_wrote_or_displayed_carries_no_script():
     page, text = render(nb)
     assert "<script" not in page and not re.search(r"<img[^>]*onerror", page)
     assert "My note:" in text and re.search(r"<math [^>]*MathML", page)  # course text still math
+
+
+def answered(*extra_outputs):
+    nb = notebook(answer="def f(x):\n    return x\n")
+    nb.cells[3].outputs = list(extra_outputs)
+    return nb
+
+
+def test_image_metadata_and_cell_ids_reach_no_attribute():
+    """Issue 20, 7: nbconvert writes an image's width/height metadata unquoted (a script
+    ran), an output's ``filenames`` as its src (an outside URL loaded), and a cell's id
+    tags into attributes; what a student's code set is kept as plain values only (nbformat
+    itself refuses a cell id that is not a plain name)."""
+    png = new_output(
+        "display_data",
+        data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"},
+        metadata={
+            "image/png": {"width": "1 onerror=alert(1)", "height": 200.0, "unconfined": True},
+            "filenames": {"image/png": "http://attacker.example/pixel.png"},
+        },
+    )
+    jpeg = new_output(
+        "display_data",
+        data={"image/jpeg": "/9j/4AAQ"},
+        metadata={"image/jpeg": {"height": "2 src=//attacker.example/j.png", "width": 30}},
+    )
+    nb = answered(png, jpeg)
+    nb.cells[3].metadata["tags"] = ['x" onclick="alert(3)', "export"]
+    page, _ = render(nb)
+    images = re.findall(r"<img[^>]*>", page)
+    assert len(images) == 2, images
+    assert "attacker.example" not in page and "onerror" not in page, images
+    assert "onclick" not in page
+    assert 'height="200"' in images[0] or "height=200" in images[0], images
+    assert "width=30" in images[1] or 'width="30"' in images[1], images
+    assert all(re.search(r'src="data:image/', img) for img in images), images
+
+
+SPOOF = (
+    '<div class="fb-header" id="top"><p class="fb-sub">Feedback for ada · score '
+    '<strong><span class="fb-score">9 / 9</span></strong></p></div>'
+    '<section class="fb-card fb-notes"><h2>Notes from the grader</h2></section>'
+)
+
+
+def test_a_students_html_cannot_dress_up_as_the_score_or_the_notes():
+    """Issue 20, 7: a 0/9 student's page showed "score 9 / 9": a student's markdown or
+    displayed HTML used the page's own classes and ids. They keep no class or id."""
+    nb = answered(
+        new_output("display_data", data={"text/html": SPOOF}),
+        new_output("display_data", data={"text/markdown": SPOOF}),
+    )
+    nb.cells.insert(1, new_markdown_cell(SPOOF))
+    page, _ = render(nb)
+    assert page.count('class="fb-header"') == 1  # the page's own
+    assert page.count('id="top"') == 1
+    assert '<section class="fb-card fb-notes"' not in page
+    assert '<span class="fb-score">9 / 9' not in page
+
+
+def test_the_graders_notes_are_text_nothing_a_note_quotes_is_markup():
+    """Issue 20, 7: a crafted cell id put "All tests passed ... (verified by the grader)"
+    in the grader's notes box, as markdown of its own."""
+    from autograder.grading.preprocessors import notes_cell
+
+    crafted = "x' ok\n\n**All tests passed (verified by the grader)**\n\n- <b>9 / 9</b>"
+    nb = answered()
+    nb.cells.insert(0, notes_cell([f"cell id '{crafted}' is not part of the assignment"]))
+    page, text = render(nb)
+    notes = re.search(r'<section class="fb-card fb-notes">(.*?)</section>', page, re.S)
+    assert notes, page
+    assert notes[1].count("<li>") == 1 and "<strong>" not in notes[1] and "<b>" not in notes[1]
+    assert "**All tests passed (verified by the grader)**" in html.unescape(notes[1])
+
+
+def test_a_flood_of_output_makes_a_bounded_page_quickly():
+    """Issue 20, 9: 100 MB of text made a 105 MB page; 6 MB of HTML took 68 s to clean."""
+    import time
+
+    html = new_output("display_data", data={"text/html": "<div><b>x</b> <i>y</i></div>" * 200_000})
+    text = new_output("stream", name="stdout", text="x" * 30_000_000)
+    t0 = time.perf_counter()
+    page, _ = render(answered(html, text))
+    assert time.perf_counter() - t0 < 20
+    assert len(page) < 4_000_000
+    assert "cut by the grader" in page

@@ -128,6 +128,7 @@ def batch(tmp_path_factory):
         "attack_edit_tests": fx.attack_edit_test_cells(),
         "attack_import_reference": fx.attack_import_reference(),
         "attack_probe_judge": fx.attack_probe_judge(),
+        "attack_other_notebooks_judge": fx.attack_judge_of_another_notebook(),
         "attack_read": fx.attack_read_secrets(secrets),
         "attack_write": fx.attack_write_files(targets),
         "attack_network": fx.attack_network(listener.port),
@@ -137,6 +138,7 @@ def batch(tmp_path_factory):
         "broken_slow_notebook": fx.broken_slow_notebook(CELL_SECONDS),
         "broken_memory_bomb": fx.broken_memory_bomb(),
         "broken_huge_output": fx.broken_huge_output(),
+        "broken_display_flood": fx.broken_display_flood(),
         "broken_invalid_json": fx.broken_invalid_json(),
         "broken_structure": fx.broken_structure(),
         "broken_missing_and_extra": fx.broken_missing_and_extra(),
@@ -249,6 +251,7 @@ def test_valid_alternatives_get_full_marks(batch):
         "attack_edit_tests",
         "attack_import_reference",
         "attack_probe_judge",
+        "attack_other_notebooks_judge",
         "attack_read",
         "attack_write",
         "attack_network",
@@ -322,6 +325,26 @@ def test_huge_output_is_truncated(batch):
     out = cell_output(batch, "broken_huge_output", NB[0], "truncated")
     assert len(out) < 3 * 2**20
     assert nb_points(batch, "broken_huge_output", NB[0]) == 9
+
+
+def test_a_kernel_gets_no_other_notebooks_tests(batch):
+    out = cell_output(batch, "attack_other_notebooks_judge", NB[1], "cross-notebook")
+    assert "refused" in out and "CASES" not in out
+    entry = batch["results"]["attack_other_notebooks_judge"]["notebooks"][NB[1]]
+    assert "spectral_radius" not in entry["verdicts"] and total(batch, "untouched") == 0
+
+
+def test_a_display_flood_is_bounded_outside_the_kernel(batch):
+    student = "broken_display_flood"
+    assert nb_points(batch, student, NB[0]) == 9
+    path = os.path.join(batch["course"], "autograded", student, "rnn", NB[0] + ".ipynb")
+    assert os.path.getsize(path) < 8 * 2**20
+    with open(path) as f:
+        cells = json.load(f)["cells"]
+    assert max(len(c.get("outputs", [])) for c in cells) <= 102  # and a note, an error
+    assert "left out by the grader" in cell_output(batch, student, NB[0], "left out")
+    page = os.path.join(batch["course"], "feedback", student, "rnn", NB[0] + ".html")
+    assert os.path.getsize(page) < 8 * 2**20
 
 
 def test_invalid_json_fails_alone_with_a_reason(batch):

@@ -28,7 +28,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
-from . import isolation
+from . import isolation, output_bounds
 from .kernel import GradingKernel, kill_process_tree, runtime_base
 from .sandbox import Limits
 from .timing import TimeLimits, cell_key
@@ -52,6 +52,35 @@ def _error(ename, evalue):
     )
 
 
+class BoundedClient(NotebookClient):
+    """nbclient's NotebookClient that keeps a bounded part of each cell's outputs while
+    they arrive, so the worker's memory stays bounded whatever the kernel sends; the
+    cell's outputs are bounded exactly (output_bounds.bound_cell) when it is done."""
+
+    LIVE_OUTPUTS = 10 * output_bounds.MAX_OUTPUTS  # before consecutive prints are merged
+    LIVE_CHARS = 2 * output_bounds.MAX_CELL_CHARS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.received = {}  # cell index -> [outputs kept, characters kept]
+        self.left_out = {}  # cell index -> [outputs left out, their characters]
+
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg.get("content") or {}
+        size = output_bounds.output_chars(dict(content, output_type=msg.get("msg_type")))
+        kept = self.received.setdefault(cell_index, [0, 0])
+        if kept[0] >= self.LIVE_OUTPUTS or kept[1] + size > self.LIVE_CHARS:
+            # left out before nbclient builds (and validates) an output of it: 100,000
+            # tiny outputs took 52 s
+            dropped = self.left_out.setdefault(cell_index, [0, 0])
+            dropped[0], dropped[1] = dropped[0] + 1, dropped[1] + size
+            return None
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is not None:
+            kept[0], kept[1] = kept[0] + 1, kept[1] + size
+        return out
+
+
 class NotebookRun:
     """The execution of one notebook in one sandboxed kernel, with a time limit per cell
     and one for the whole notebook."""
@@ -66,6 +95,8 @@ class NotebookRun:
         self.limit = times.notebook(name, carried)
         self.index = {id(cell): i for i, cell in enumerate(notebook.cells)}
         self.km = None
+        self.budget = output_bounds.Budget()  # the notebook's outputs (output_bounds.py)
+        self.client = None
 
     def timeout(self, cell):
         key = cell_key(cell, self.index[id(cell)])
@@ -75,6 +106,8 @@ class NotebookRun:
         self.running = (cell_index, cell_key(cell, cell_index), time.perf_counter())
 
     def on_cell_executed(self, cell, cell_index, execute_reply, **_):
+        left_out = self.client.left_out.pop(cell_index, (0, 0)) if self.client else (0, 0)
+        cell.outputs = output_bounds.bound_cell(cell.outputs, self.budget, left_out)
         index, key, start = self.running
         self.running = None
         self.cell_seconds[key] = round(time.perf_counter() - start, 3)
@@ -93,7 +126,7 @@ class NotebookRun:
     def execute(self):
         """Run the notebook; return its status ("graded" or why it did not finish)."""
         self.km = self.kernel.manager()
-        client = NotebookClient(
+        client = self.client = BoundedClient(
             self.nb,
             km=self.km,
             timeout_func=self.timeout,
@@ -193,6 +226,7 @@ def run_notebook(name, text, workdir, settings, carried):
         settings["student"],
         isolation.claim_uid(),
         settings["run"],
+        notebook=name,
     )
     run = NotebookRun(name, nb, kernel, settings["times"], carried)
     try:

@@ -12,7 +12,11 @@ Rules that keep the channel from leaking answers:
     verdict stands (so failure messages cannot be used to probe the expected values);
   - a reference function is served only while a check that declares it as a
     collaborator is open (never for the exercise being graded);
-  - every check must belong to the same notebook.
+  - a session grades one notebook, named by the grader when it starts the kernel (never
+    by the kernel's requests): a check of another notebook is refused, so one notebook's
+    kernel cannot fetch the hidden inputs (and reference-derived values) of another;
+  - the judge's own work for one session is bounded (CPU seconds, and the size of one
+    request): it runs outside the kernel's limits, on the grader's CPU.
 """
 
 import json
@@ -22,12 +26,18 @@ import threading
 import time
 
 from autograder.exercises import EXERCISES
+from helpers.checks import serial
 from helpers.checks.core import quiet_numpy
 
-from ..harness.client import NET, net_gradients, recv_message, send_message
+from ..harness.client import NET, net_gradients, recv_bytes, send_message
 from ..judge import all_cases, judge, served_collaborators
 
 MAX_CALLS_PER_CHECK = 100_000
+# Measured: one check costs the judge at most 0.25 s of CPU, a failure's hints included
+# (bptt_tanh), a notebook at most 8 checks; the largest request is ~8 MB (rnn_init's
+# outputs). A student's code made it spend 20 s.
+CPU_SECONDS_PER_SESSION = 10.0
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 
 class _GradientHolder:
@@ -57,9 +67,12 @@ def call_reference(fn, args):
 class JudgeSession:
     """State of one kernel session; ``handle`` answers one request."""
 
-    def __init__(self, salt, record_path, student=None):
+    def __init__(
+        self, salt, record_path, student=None, notebook=None, cpu_seconds=CPU_SECONDS_PER_SESSION
+    ):
         self.salt, self.record_path, self.student = salt, record_path, student
-        self.notebook = None
+        self.notebook = notebook  # the notebook being graded (None: no check is served)
+        self.cpu_seconds, self.cpu_used = cpu_seconds, 0.0
         self.verdicts = {}
         self.events = []  # what happened to the kernel, for the grading summary
         self.started = time.time()
@@ -68,23 +81,38 @@ class JudgeSession:
 
     def handle(self, msg):
         with self.lock:
-            op = msg.get("op") if isinstance(msg, dict) else None
-            if op == "begin":
-                return self._begin(msg.get("check"))
-            if op == "call":
-                return self._call(msg.get("name"), msg.get("args"))
-            if op == "finish":
-                return self._finish(msg.get("check"), msg.get("outputs"))
-            return {"error": "unknown request"}
+            start = time.thread_time()
+            try:
+                return self._handle(msg)
+            finally:
+                self.cpu_used += time.thread_time() - start
+
+    def charge(self, seconds):
+        """Count ``seconds`` of the judge's CPU (decoding a request) against the session."""
+        with self.lock:
+            self.cpu_used += seconds
+
+    def _handle(self, msg):
+        if self.cpu_used > self.cpu_seconds:
+            self._abandon_open(
+                f"the hidden tests used more than the grader's {self.cpu_seconds:g} s of "
+                "CPU for this notebook"
+            )
+            return {"error": "the grader's CPU time for this notebook is used up"}
+        op = msg.get("op") if isinstance(msg, dict) else None
+        if op == "begin":
+            return self._begin(msg.get("check"))
+        if op == "call":
+            return self._call(msg.get("name"), msg.get("args"))
+        if op == "finish":
+            return self._finish(msg.get("check"), msg.get("outputs"))
+        return {"error": "unknown request"}
 
     def _begin(self, check_id):
         if check_id not in EXERCISES:
             return {"error": f"unknown check {check_id!r}"}
-        notebook = EXERCISES[check_id].notebook
-        if self.notebook is None:
-            self.notebook = notebook
-        elif notebook != self.notebook:
-            return {"error": f"{check_id} is not a test of {self.notebook}"}
+        if EXERCISES[check_id].notebook != self.notebook:
+            return {"error": f"{check_id} is not a test of the notebook being graded"}
         self._abandon_open()
         if check_id in self.verdicts:
             return {
@@ -130,10 +158,11 @@ class JudgeSession:
         self._save()
         return {"verdict": verdict}
 
-    def _abandon_open(self):
+    def _abandon_open(self, why="the hidden tests were abandoned"):
         if self.open is not None:
-            self.verdicts[self.open[0]]["message"] = "the hidden tests were abandoned"
+            self.verdicts[self.open[0]]["message"] = why
             self.open = None
+            self._save()
 
     def note(self, event):
         with self.lock:
@@ -200,7 +229,10 @@ class JudgeServer:
             with conn:
                 conn.settimeout(600)
                 while True:
-                    msg = recv_message(conn)
+                    msg = recv_bytes(conn, MAX_REQUEST_BYTES)
+                    start = time.thread_time()  # decoding costs the judge too
+                    msg = serial.decode(msg)
+                    self.session.charge(time.thread_time() - start)
                     send_message(conn, self.session.handle(msg))
         except (ConnectionError, OSError, ValueError):
             pass  # the client went away or sent garbage; the session's state is kept

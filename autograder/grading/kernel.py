@@ -96,9 +96,11 @@ class SandboxKernelManager(AsyncKernelManager):
 class GradingKernel:
     """Everything one kernel needs, set up by ``open`` and torn down by ``close``."""
 
-    def __init__(self, workdir, limits, salt, student, uid, run="run"):
+    def __init__(self, workdir, limits, salt, student, uid, run="run", notebook=None):
         self.workdir, self.limits, self.uid, self.run = workdir, limits, uid, run
-        self.session = JudgeSession(salt=salt, record_path=None, student=student)
+        # The judge serves the tests of the notebook this kernel runs, and no other: the
+        # grader names it here, the kernel's requests cannot choose it.
+        self.session = JudgeSession(salt=salt, record_path=None, student=student, notebook=notebook)
         self.runtime = os.path.join(runtime_base(), f"k{next(_counter)}")
         self.mounted = False
         self.cgroup = None

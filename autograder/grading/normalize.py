@@ -19,10 +19,14 @@ Every repair is reported, so the summary can tell the student and the instructor
 """
 
 import copy
+import re
 
 import nbformat
 
 from .notebook_json import InvalidNotebook, load_json
+
+# The course's notebooks have < 100 cells each; 100,000 (tiny) cells took nbgrader 163 s.
+MAX_CELLS = 2000
 
 
 def read_submission(path):
@@ -30,6 +34,7 @@ def read_submission(path):
     data = load_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise InvalidNotebook("JSON without a list of cells: not a Jupyter notebook")
+    check_cells(data["cells"])
     try:
         nb = nbformat.from_dict(data)
         if nb.get("nbformat", 0) < 4:
@@ -37,6 +42,14 @@ def read_submission(path):
     except Exception as e:
         raise InvalidNotebook(f"not a readable notebook ({type(e).__name__}: {e})") from None
     return nb
+
+
+def check_cells(cells):
+    """Raise InvalidNotebook if there are more than MAX_CELLS ``cells``."""
+    if len(cells) > MAX_CELLS:
+        raise InvalidNotebook(
+            f"the notebook has {len(cells)} cells, more than the {MAX_CELLS} cells limit"
+        )
 
 
 def _grade_id(cell):
@@ -87,13 +100,23 @@ def _released_copy(cell, rc, received, notes):
     return rc
 
 
+SHOWN_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+def _shown_id(gid):
+    """A cell id as the notes quote it: only a plain one (what the student wrote ends up
+    in the grader's notes, where anything else could pose as the grader's words)."""
+    return f"'{gid}'" if isinstance(gid, str) and SHOWN_ID.fullmatch(gid) else "(not shown)"
+
+
 def _student_copy(cell, index, by_id, notes):
     gid = _grade_id(cell)
     if gid in by_id:
         notes.append(f"a second copy of cell '{gid}' is kept as your own (ungraded) cell")
     elif gid is not None:
         notes.append(
-            f"cell id '{gid}' is not part of the assignment: kept as your own (ungraded) cell"
+            f"cell id {_shown_id(gid)} is not part of the assignment: "
+            "kept as your own (ungraded) cell"
         )
     return _student_cell(cell, index)
 
@@ -127,6 +150,7 @@ def normalize(submission, release, received=None):
     current one): a read-only cell that matches it is not the student's change, even
     where the current release differs (the instructor's edit, applied silently).
     """
+    check_cells(submission.cells)  # plain `nbgrader autograde` skips read_submission
     by_id = {_grade_id(c): c for c in release.cells if _grade_id(c)}
     order = [_grade_id(c) for c in release.cells]
     received_by_id = {_grade_id(c): c for c in (received or release).cells if _grade_id(c)}

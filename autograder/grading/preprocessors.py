@@ -24,13 +24,14 @@ autograde pass:
 
 import json
 import os
+import re
 
 import nbformat
 from nbgrader import utils
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 
-from . import releases
+from . import output_bounds, releases
 from .execute import unfinished
 from .normalize import normalize
 from .notebook_json import check_depth
@@ -126,6 +127,7 @@ class SandboxedExecute(Execute):
         for cell, done in zip(nb.cells, executed.cells, strict=True):
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = done.outputs, done.execution_count
+        output_bounds.bound_notebook(nb)  # whoever ran it: nbgrader's steps stay cheap
         nb.metadata.setdefault(META, {}).update(
             status=run["status"], verdicts=run["verdicts"], unavailable=unfinished(run)
         )
@@ -195,6 +197,23 @@ class ApplyVerdicts(NbGraderPreprocessor):
         if grading.get("status", "graded") != "graded":
             notes.append(grading["status"])
         if notes:
-            text = "**Notes from the grader**\n\n" + "\n".join(f"- {n}" for n in notes)
-            nb.cells.insert(0, nbformat.v4.new_markdown_cell(text))
+            nb.cells.insert(0, notes_cell(notes))
         return nb, resources
+
+
+NOTES = "rnn_grading_notes"  # cell metadata: the grader's notes, as text (feedback template)
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+!|~-])")
+
+
+def notes_cell(notes):
+    """The cell of the grader's notes: each note one line of plain text.
+
+    A note can quote what a student wrote (a cell id): as markdown it could have been
+    made into anything (a line "All tests passed (verified by the grader)"). The
+    feedback page renders the notes from the metadata, escaped; the source, for the
+    formgrader, has every markdown character escaped and every note on one line."""
+    lines = [" ".join(str(n).split()) for n in notes]
+    text = "**Notes from the grader**\n\n" + "\n".join(
+        "- " + _MARKDOWN.sub(r"\\\1", line) for line in lines
+    )
+    return nbformat.v4.new_markdown_cell(text, metadata={NOTES: lines})

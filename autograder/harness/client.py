@@ -20,12 +20,17 @@ def send_message(sock, obj):
     sock.sendall(struct.pack(">I", len(data)) + data)
 
 
-def recv_message(sock):
+def recv_bytes(sock, max_bytes=serial.MAX_BYTES):
+    """The payload of one message, refused (ConnectionError) beyond ``max_bytes``."""
     header = _recv_exactly(sock, 4)
     (n,) = struct.unpack(">I", header)
-    if n > serial.MAX_BYTES:
+    if n > max_bytes:
         raise ConnectionError(f"message of {n} bytes is too large")
-    return serial.decode(_recv_exactly(sock, n))
+    return _recv_exactly(sock, n)
+
+
+def recv_message(sock):
+    return serial.decode(recv_bytes(sock))
 
 
 def _recv_exactly(sock, n):

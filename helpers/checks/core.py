@@ -7,6 +7,7 @@ carry the hint that belongs to that output.
 """
 
 import contextlib
+import contextvars
 import warnings
 from dataclasses import dataclass
 
@@ -43,6 +44,25 @@ class Case:
 
 
 # ---------------------------------------------------------------- comparing outputs
+
+# Whether a failure message quotes the expected value. The grader's judge turns it off
+# for hidden cases: their messages reach the student's feedback, and a hidden case's
+# inputs with its expected outputs is the answer to that case.
+_SHOW_EXPECTED = contextvars.ContextVar("show_expected", default=True)
+
+
+@contextlib.contextmanager
+def expected_values_hidden():
+    """Failure messages inside this block say what is wrong without the expected value."""
+    token = _SHOW_EXPECTED.set(False)
+    try:
+        yield
+    finally:
+        _SHOW_EXPECTED.reset(token)
+
+
+def _expected(text):
+    return f", expected {text}" if _SHOW_EXPECTED.get() else ", not what was expected"
 
 
 def describe_index(idx):
@@ -95,12 +115,13 @@ def _compare_numbers(name, got, expected, rtol, path):
     if not diff.max() <= rtol * scale:
         idx = np.unravel_index(int(np.argmax(diff)), diff.shape)
         where = f" at index {describe_index(idx)}" if diff.ndim else ""
-        raise CheckFailed(
-            f"{name} is wrong: largest difference {float(diff[idx]):.3g}{where} "
-            f"(yours {got[idx]:.6g}, expected {expected[idx]:.6g})",
-            name,
-            path,
+        detail = (
+            f": largest difference {float(diff[idx]):.3g}{where} "
+            f"(yours {got[idx]:.6g}, expected {expected[idx]:.6g})"
+            if _SHOW_EXPECTED.get()
+            else f"{where} (yours {got[idx]:.6g})"  # the difference would give it away
         )
+        raise CheckFailed(f"{name} is wrong{detail}", name, path)
 
 
 def compare_arrays(name, got, expected, rtol=1e-6, path=None):
@@ -115,13 +136,13 @@ def compare_arrays(name, got, expected, rtol=1e-6, path=None):
     got = _as_array(name, got, path)
     expected = np.asarray(expected)
     if got.shape != expected.shape:
-        raise CheckFailed(f"{name} has shape {got.shape}, expected {expected.shape}", name, path)
+        raise CheckFailed(f"{name} has shape {got.shape}{_expected(expected.shape)}", name, path)
     numeric = "biuf"
     if expected.dtype.kind in numeric and got.dtype.kind not in numeric:
         raise CheckFailed(f"{name} should hold numbers, got dtype {got.dtype}", name, path)
     if expected.dtype.kind not in numeric:
         if not np.array_equal(got, expected):
-            raise CheckFailed(f"{name} is {got!r}, expected {expected!r}", name, path)
+            raise CheckFailed(f"{name} is {got!r}{_expected(repr(expected))}", name, path)
         return
     _compare_numbers(name, got.astype(float), expected.astype(float), rtol, path)
 
@@ -155,7 +176,7 @@ def compare_outputs(got, expected, rtol=1e-6, prefix="", path=()):
         _compare_list(name, got, expected, rtol, path)
     elif expected is None or isinstance(expected, (bool, str)):
         if got != expected:
-            raise CheckFailed(f"{name} is {got!r}, expected {expected!r}", name, path)
+            raise CheckFailed(f"{name} is {got!r}{_expected(repr(expected))}", name, path)
     else:
         compare_arrays(name, got, expected, rtol, path)
 
