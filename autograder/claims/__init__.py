@@ -52,6 +52,7 @@ TOLERANCES = {
     "bptt_gradcheck_error": Tolerance(rel=10.0),
     "clipped_slope": Tolerance(rel=0, abs=0.05),
     "lstm_gradcheck_error": Tolerance(rel=10.0),
+    "gru_gradcheck_error": Tolerance(rel=10.0),
     "delay_budget": Tolerance(rel=0.25),
     "delay_lstm_accuracy": Tolerance(rel=0, abs=0.01),
     "delay_rnn_accuracy": Tolerance(rel=0, abs=0.05),
@@ -145,6 +146,7 @@ REQUIREMENTS = [
     ("a forget gate near 0.95: no longer fades", lambda v: v["lstm_reach_keep"] >= 1),
     ("the LSTM recalls after the pause", lambda v: v["delay_lstm_accuracy"] >= 0.99),
     ("the basic cell guesses", lambda v: v["delay_rnn_accuracy"] < 0.2),
+    ("the given GRU passes the gradient check", lambda v: v["gru_gradcheck_error"] <= 1e-7),
 ]
 
 

@@ -71,6 +71,7 @@ CLAIMS = {
         "delay_budget": "budget",
         "delay_lstm_accuracy": "lstm_curve[-1]",
         "delay_rnn_accuracy": "rnn_curve[-1]",
+        "gru_gradcheck_error": "gru_report.max_error",
     },
 }
 
