@@ -236,14 +236,14 @@ lstm_backward = Exercise(
         backward_mistake(
             "the forget gate multiplied the PREVIOUS cell state c_{t-1} = cs[t]: "
             "da_f = dc * c_{t-1} * f (1 - f)",
-            "dc * cs[t] * f[t]",
-            "dc * cs[t + 1] * f[t]",
+            "cs[:-1] * f * (1.0 - f)",
+            "cs[1:] * f * (1.0 - f)",
         ),
         backward_mistake(
             "h_t = o_t tanh(c_t), so the gradient reaching c_t from h_t is dh_t * o_t * "
             "(1 - tanh(c_t)^2)",
-            "dh_t * o[t] * (1.0 - tanh_c[t] ** 2)",
-            "dh_t * o[t]",
+            "dc_from_h = o * (1.0 - tanh_c**2)",
+            "dc_from_h = o",
         ),
         backward_mistake(
             "the gradient must also flow back through W_h: dh_{t-1} receives da_t @ W_h",
@@ -253,13 +253,13 @@ lstm_backward = Exercise(
         backward_mistake(
             "the output gate multiplies tanh(c_t) in h_t only: its gradient is dh_t * "
             "tanh(c_t) * o (1 - o), without the cell state's gradient from the future",
-            "da[t, :, 2 * H : 3 * H] = dh_t",
-            "da[t, :, 2 * H : 3 * H] = dc",
+            "[dc, dc, dh_t, dc]",
+            "[dc, dc, dc, dc]",
         ),
         backward_mistake(
             "the candidate g = tanh(a_g) has the derivative 1 - g^2",
-            "(1.0 - g[t] ** 2)",
-            "g[t] * (1.0 - g[t])",
+            "i * (1.0 - g**2)",
+            "i * g * (1.0 - g)",
         ),
         backward_mistake(
             "dW_h sums da_t h_{t-1}^T: use the PREVIOUS states, hs[:-1]",

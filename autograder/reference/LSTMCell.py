@@ -112,16 +112,25 @@ class LSTMCell(Layer):
         # of whatever else forward may have stored.
         f, i, o, g = self.gates(self.x @ self.W_x.T + self.b + hs[:-1] @ self.W_h.T)
         tanh_c = np.tanh(cs[1:])
+        # Only dh_t and dc_t need the loop: the local derivative of every pre-activation
+        # is known before it, for all steps at once (with dc_t or dh_t still to multiply).
+        dc_from_h = o * (1.0 - tanh_c**2)  # h_t = o_t tanh(c_t)
+        local = np.concatenate(
+            [
+                cs[:-1] * f * (1.0 - f),  # forget gate: it multiplied c_{t-1}
+                g * i * (1.0 - i),  # input gate
+                tanh_c * o * (1.0 - o),  # output gate: reached from dh_t, not from dc_t
+                i * (1.0 - g**2),  # candidate
+            ],
+            axis=-1,
+        )
         da = np.empty((T, N, 4 * H))  # dloss/da_t, with a_t the pre-activations
         dh_next = np.zeros((N, H))  # dloss/dh_t through step t+1
         dc_next = np.zeros((N, H))  # dloss/dc_t through c_{t+1} = f_{t+1} * c_t + ...
         for t in reversed(range(T)):
             dh_t = dh[t] + dh_next
-            dc = dc_next + dh_t * o[t] * (1.0 - tanh_c[t] ** 2)
-            da[t, :, :H] = dc * cs[t] * f[t] * (1.0 - f[t])
-            da[t, :, H : 2 * H] = dc * g[t] * i[t] * (1.0 - i[t])
-            da[t, :, 2 * H : 3 * H] = dh_t * tanh_c[t] * o[t] * (1.0 - o[t])
-            da[t, :, 3 * H :] = dc * i[t] * (1.0 - g[t] ** 2)
+            dc = dc_next + dh_t * dc_from_h[t]
+            da[t] = np.concatenate([dc, dc, dh_t, dc], axis=-1) * local[t]
             dc_next = dc * f[t]
             dh_next = da[t] @ self.W_h
         # Shared weights: their gradients sum over all steps and sequences.
