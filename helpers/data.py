@@ -85,3 +85,23 @@ def decode(data_or_labels):
     """Integer symbols from one-hot data (T, N, V) or pass integer labels (T, N) through."""
     a = np.asarray(data_or_labels)
     return a.argmax(axis=-1) if a.ndim == 3 else a
+
+
+def generate_data_delayed_recall(to_remember_len, delay, vocab_size, batch_size=1, rng=None):
+    """The memorization task with a pause: ``delay`` blanks between the symbols and the
+    delimiter (notebook 6), so the symbols must be held ``delay`` steps longer.
+
+    Returns:
+        data: (2L + 1 + delay, N, V) one-hot inputs.
+        labels: (2L + 1 + delay, N) integer targets (blank during the pause).
+    """
+    L = require_int(to_remember_len, "to_remember_len", minimum=1)
+    K = require_int(delay, "delay", minimum=0)
+    data, labels = generate_data_memory(L, vocab_size, batch_size, rng)
+    blank = blank_index(vocab_size)
+    pause_in = np.broadcast_to(one_hot(blank, vocab_size), (K, *data.shape[1:]))
+    pause_out = np.full((K, labels.shape[1]), blank, dtype=labels.dtype)
+    return (
+        np.concatenate([data[:L], pause_in, data[L:]]),
+        np.concatenate([labels[:L], pause_out, labels[L:]]),
+    )

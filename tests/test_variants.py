@@ -18,14 +18,21 @@ import contextlib
 import io
 
 import pytest
-from variants import nb1, nb2, nb3, nb4, nb5
+from variants import nb1, nb2, nb3, nb4, nb5, nb6
 
 import autograder.harness as harness
 from autograder.judge import LocalJudge
 from helpers.checks import REGISTRY, VISIBLE
 from helpers.checks.visible import HIDDEN_PASSED
 
-VARIANTS = [*nb1.VARIANTS, *nb2.VARIANTS, *nb3.VARIANTS, *nb4.VARIANTS, *nb5.VARIANTS]
+VARIANTS = [
+    *nb1.VARIANTS,
+    *nb2.VARIANTS,
+    *nb3.VARIANTS,
+    *nb4.VARIANTS,
+    *nb5.VARIANTS,
+    *nb6.VARIANTS,
+]
 
 # The students whose hidden cases every variant is run on ("local" is the salt of a
 # plain hidden_check call outside the grading pipeline).

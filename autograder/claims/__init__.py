@@ -59,6 +59,11 @@ TOLERANCES = {
     "linear_gradcheck_error": Tolerance(factor=100.0),
     "bptt_gradcheck_error": Tolerance(factor=100.0),
     "clipped_slope": Tolerance(rel=0, abs=0.05),
+    "lstm_gradcheck_error": Tolerance(rel=10.0),
+    "gru_gradcheck_error": Tolerance(rel=10.0),
+    "delay_budget": Tolerance(rel=0.25),
+    "delay_lstm_accuracy": Tolerance(rel=0, abs=0.01),
+    "delay_rnn_accuracy": Tolerance(rel=0, abs=0.05),
 }
 
 # The comparisons the text makes, checked on freshly computed values: (what the text
@@ -141,6 +146,15 @@ REQUIREMENTS = [
         "explorer, relu across 1: vanishing to exploding",
         lambda v: v["explorer_relu_09"] < 1e-3 and v["explorer_relu_11"] > 1000,
     ),
+    ("a correct LSTM backward gives 1e-7 or less", lambda v: v["lstm_gradcheck_error"] <= 1e-7),
+    (
+        "the LSTM at initialisation keeps more than the basic cell",
+        lambda v: v["lstm_reach_init"] > v["lstm_reach_rnn"],
+    ),
+    ("a forget gate near 0.95: no longer fades", lambda v: v["lstm_reach_keep"] >= 1),
+    ("the LSTM recalls after the pause", lambda v: v["delay_lstm_accuracy"] >= 0.99),
+    ("the basic cell guesses", lambda v: v["delay_rnn_accuracy"] < 0.2),
+    ("the given GRU passes the gradient check", lambda v: v["gru_gradcheck_error"] <= 1e-7),
 ]
 
 

@@ -60,6 +60,19 @@ CLAIMS = {
         "final_accuracy": "accuracy",
         "trial_steps": "len(trial_history['loss'])",
     },
+    "06_gated_cells": {
+        "lstm_gradcheck_error": "report.max_error",
+        "reach_steps": "T",
+        "lstm_reach_rnn": "reach['basic tanh cell']",
+        "lstm_reach_init": "reach['LSTM, forget bias 1']",
+        "lstm_reach_keep": "reach['LSTM, forget bias 3']",
+        "lstm_reach_gain": "reach['LSTM, forget bias 1'] / reach['basic tanh cell']",
+        "delay_steps": "delay",
+        "delay_budget": "budget",
+        "delay_lstm_accuracy": "lstm_curve[-1]",
+        "delay_rnn_accuracy": "rnn_curve[-1]",
+        "gru_gradcheck_error": "gru_report.max_error",
+    },
 }
 
 # Figures drawn into widgets (not cell outputs) that the screenshots also need:

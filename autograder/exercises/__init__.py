@@ -21,12 +21,26 @@ and its declaration here. See "Adding an exercise" in the README.
 import inspect
 from dataclasses import replace
 
-from . import bptt, building_blocks, exploding_vanishing, memorization, rnn_forward
+from . import (
+    bptt,
+    building_blocks,
+    exploding_vanishing,
+    gated_cells,
+    memorization,
+    rnn_forward,
+)
 from .exercise import Exercise, Mistake, planted
 
 __all__ = ["EXERCISES", "Exercise", "Mistake", "collaborators", "notebooks", "planted"]
 
-NOTEBOOK_MODULES = (building_blocks, rnn_forward, bptt, exploding_vanishing, memorization)
+NOTEBOOK_MODULES = (
+    building_blocks,
+    rnn_forward,
+    bptt,
+    exploding_vanishing,
+    memorization,
+    gated_cells,
+)
 
 
 def _collect():

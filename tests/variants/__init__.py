@@ -1,6 +1,6 @@
 """Student implementations for the adversarial test suite (tests/test_variants.py).
 
-Every module ``nb1`` .. ``nb5`` holds implementations of one notebook's exercises,
+Every module ``nb1`` .. ``nb6`` holds implementations of one notebook's exercises,
 written the way a student would write them, and a registry ``VARIANTS`` of
 ``Variant`` records:
 
