@@ -12,12 +12,14 @@ import contextlib
 import io
 
 import pytest
-from variants import nb1, nb2, nb3, nb4, nb5
+from variants import nb1, nb2, nb3, nb4, nb5, nb6
 
 from helpers.checks import REGISTRY, VISIBLE
 from helpers.checks.visible import HIDDEN_PASSED
 
-BUGS = [v for m in (nb1, nb2, nb3, nb4, nb5) for v in m.VARIANTS if v.kind == "bug" and v.visible]
+BUGS = [
+    v for m in (nb1, nb2, nb3, nb4, nb5, nb6) for v in m.VARIANTS if v.kind == "bug" and v.visible
+]
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +53,36 @@ def test_every_bug_fails_in_its_own_exercise_with_a_hint(variant):
 
 # variant id -> (the case it fails first, what the message says is wrong, words of the fix)
 TYPICAL = {
+    "lstm_forward-bug-no-forget-gate": (
+        "no recurrent weights (W_h = 0)",
+        "h is wrong",
+        "forget gate",
+    ),
+    "lstm_forward-bug-recurrent-term-from-the-current-state": (
+        "forget gate shut (forget bias -30)",
+        "h is wrong",
+        "PREVIOUS state",
+    ),
+    "lstm_forward-bug-state-carried-across-calls": (
+        "a second call starts from zero",
+        "h is wrong",
+        "starts from h_0 = c_0 = 0",
+    ),
+    "lstm_backward-bug-no-gradient-along-the-cell-state": (
+        "gradient only at the last step",
+        "dx is wrong",
+        "along the cell state",
+    ),
+    "lstm_backward-bug-forget-gate-term-with-c-t": (
+        "one step",
+        "dx is wrong",
+        "PREVIOUS cell state",
+    ),
+    "lstm_backward-bug-gradients-overwritten": (
+        "accumulates into existing gradients",
+        "dW_x is wrong",
+        "ADD",
+    ),
     "softmax-bug-wrong-axis": ("small batch", "sum to 1 over axis 0", "LAST axis"),
     "softmax-bug-no-max-subtraction": ("large logits", "nan", "subtract each row's maximum"),
     "softmax-bug-subtracts-the-global-maximum": ("rows far apart", "nan", "WHOLE array"),
