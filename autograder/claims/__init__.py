@@ -52,7 +52,7 @@ TOLERANCES = {
     "steps_to_target": Tolerance(rel=0.25),
     "trial_steps": Tolerance(rel=0.25),
     "original_accuracy": Tolerance(rel=0, abs=0.03),
-    "glorot_accuracy_3000": Tolerance(rel=0, abs=0.03),
+    "glorot_steps_to_target": Tolerance(rel=0.25),
     "sgd_accuracy_1500": Tolerance(rel=0, abs=0.05),
     "final_accuracy": Tolerance(rel=0, abs=0.005),
     # Ratios of tiny numbers (1e-12 and the like) vary more between machines.
@@ -114,7 +114,10 @@ REQUIREMENTS = [
         lambda v: v["orthogonal_singular_spread"] < 1e-9,
     ),
     ("orthogonal W_hh solves it", lambda v: v["final_accuracy"] >= 0.99),
-    ("Glorot-normal W_hh does not, in 3,000 steps", lambda v: v["glorot_accuracy_3000"] < 0.99),
+    (
+        "Glorot-normal W_hh needs far more steps",
+        lambda v: v["glorot_steps_to_target"] >= 1.5 * v["steps_to_target"],
+    ),
     ("Adam reaches 99 % within the 1,500 steps", lambda v: v["trial_steps"] < 1500),
     ("SGD does not", lambda v: v["sgd_accuracy_1500"] < 0.99),
     ("explorer, rho 0.8: below the prediction", lambda v: v["explorer_tanh_08_50"] < 0.8**50),

@@ -12,6 +12,7 @@ import contextlib
 import io
 import types
 
+from . import demo_guard
 from .core import CheckFailed
 from .diagnose import case_failure, run_case
 
@@ -101,7 +102,13 @@ def make_check(tests, registry):
     """The ``check_<id>`` function of one exercise."""
 
     def check(subject):
-        return run_visible(tests, subject, registry)
+        try:
+            passed = run_visible(tests, subject, registry)
+        except AssertionError as e:
+            demo_guard.test_failed(tests, e)  # later cells using ``subject`` say so
+            raise
+        demo_guard.test_passed(tests)
+        return passed
 
     check.__name__ = check.__qualname__ = f"check_{tests.id}"
     check.__doc__ = (
