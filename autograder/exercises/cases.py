@@ -86,12 +86,7 @@ def bptt_inputs(r, T, N, D, H, activation, scale=0.6, accumulate=False, only=Non
     accumulate: the cell already holds gradients dW_hx0, dW_hh0, dbh0.
     """
     inputs = cell_inputs(r, T, N, D, H, activation, scale)
-    dh = r.normal(size=(T, N, H))
-    if only == "last":
-        dh[:-1] = 0.0
-    elif only == "first":
-        dh[1:] = 0.0
-    inputs["dh"] = dh
+    inputs["dh"] = upstream_gradient(r, T, N, H, only)
     if accumulate:
         inputs.update(
             dW_hx0=r.normal(size=(H, D)), dW_hh0=r.normal(size=(H, H)), dbh0=r.normal(size=H)
@@ -125,3 +120,13 @@ def scripted_net(r, D, H, V):
 def sequences(r, T, N, D, V):
     """One-hot data (T, N, D) and integer labels (T, N) in 0..V-1."""
     return {"data": np.eye(D)[r.integers(0, D, (T, N))], "labels": r.integers(0, V, (T, N))}
+
+
+def upstream_gradient(r, T, N, H, only=None):
+    """dh (T, N, H) from ``r``; only="last" / "first": zero except at that step."""
+    dh = r.normal(size=(T, N, H))
+    if only == "last":
+        dh[:-1] = 0.0
+    elif only == "first":
+        dh[1:] = 0.0
+    return dh

@@ -5,7 +5,7 @@ import numpy as np
 from autograder.reference.LSTMCell import LSTMCell
 from helpers.checks.gated import LSTMBackward, LSTMForward
 
-from .cases import Case
+from .cases import Case, upstream_gradient
 from .exercise import Exercise, Mistake
 
 NOTEBOOK = "06_gated_cells"
@@ -30,12 +30,7 @@ def backward_inputs(r, T, N, D, H, scale=0.6, only=None, accumulate=False, **kw)
     """A backward case: a cell (``lstm_inputs``) and dh (T, N, H); ``only`` = "last" /
     "first" keeps dh at that step alone; ``accumulate`` gives the cell gradients already."""
     inputs = lstm_inputs(r, T, N, D, H, scale, **kw)
-    dh = r.normal(size=(T, N, H))
-    if only == "last":
-        dh[:-1] = 0.0
-    elif only == "first":
-        dh[1:] = 0.0
-    inputs["dh"] = dh
+    inputs["dh"] = upstream_gradient(r, T, N, H, only)
     if accumulate:
         inputs.update(
             dW_x0=r.normal(size=(4 * H, D)),
