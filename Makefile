@@ -21,7 +21,7 @@ help:
 	@echo "make test       set up and run the whole test suite (what CI runs)"
 	@echo "make bench      benchmark the reference on the memorization task"
 	@echo "make claims     recompute the figures the course text quotes"
-	@echo "make notebooks  rebuild source/ from autograder/course + the reference"
+	@echo "make notebooks  rebuild source/ from course/text + the reference"
 	@echo "make release    rebuild release/ from source/ with nbgrader"
 	@echo "make roster     import the class list (ROSTER=students.csv)"
 	@echo "make collect    put downloaded submissions into submitted/ (DOWNLOADS=folder)"
@@ -60,7 +60,7 @@ LAB_ARGS    ?=
 # The course as students get it, in workspace/ (git-ignored, created once, never
 # overwritten), so that working through it does not change the tracked release/.
 workspace: venv
-	$(BIN)/python -m autograder.bundle workspace --workspace
+	$(BIN)/python -m authoring.bundle workspace --workspace
 
 lab: workspace
 	$(BIN)/jupyter lab $(LAB_FLAGS) --notebook-dir=$(CURDIR) $(LAB_ARGS) \
@@ -83,25 +83,25 @@ test-fast: venv
 
 # The explorer first: the memorization benchmark's JSON line is the last line printed.
 bench: venv
-	$(BIN)/python -m autograder.bench_explorer
-	$(BIN)/python -m autograder.bench
-	$(BIN)/python -m autograder.bench_notebook
+	$(BIN)/python -m bench.explorer
+	$(BIN)/python -m bench.memorization
+	$(BIN)/python -m bench.notebook
 
 claims: venv
-	$(BIN)/python -m autograder.claims
-	$(BIN)/python -m autograder.build
+	$(BIN)/python -m authoring.claims
+	$(BIN)/python -m authoring.build
 
 lint: venv
 	$(BIN)/ruff check .
 
 notebooks: venv
-	$(BIN)/python -m autograder.build
+	$(BIN)/python -m authoring.build
 
 release: venv
-	$(BIN)/python -m autograder.build --release
+	$(BIN)/python -m authoring.build --release
 
 bench-grading: venv
-	$(BIN)/python -m autograder.bench_grading
+	$(BIN)/python -m bench.grading
 
 # Blackboard's file times are its server's local time: its receipts state the zone; where
 # they do not, LMS_TIMEZONE (else nbgrader_config.py's c.LmsCollector.lms_timezone) does.
@@ -118,7 +118,7 @@ roster: venv
 
 DOWNLOADS ?= downloads
 collect: venv
-	$(BIN)/python -m autograder.intake $(DOWNLOADS) --write $(LMS_ZONE_OPTION)
+	$(BIN)/python -m autograder.collect $(DOWNLOADS) --write $(LMS_ZONE_OPTION)
 
 feedback: venv
 	$(BIN)/python -m autograder.feedback
@@ -136,7 +136,7 @@ archive-term:
 	echo "this term's grading state is now in $$dest"
 
 bundle: venv
-	$(BIN)/python -m autograder.bundle dist/student-bundle
+	$(BIN)/python -m authoring.bundle dist/student-bundle
 
 clean:  # keeps workspace/, which holds your work
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts dist

@@ -25,10 +25,11 @@ import os
 import sys
 import time
 
+from course.paths import ROOT
+
 from .grading import isolation, pipeline
 from .grading.course import Course
 from .grading.sandbox import Limits, SandboxUnavailable
-from .paths import ROOT
 
 
 def parse(argv):

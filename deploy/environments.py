@@ -1,7 +1,7 @@
 """The two Python environments of a deployment, built with uv from the pinned constraints.
 
 - The students' environment (``env/``) is installed from the student bundle
-  (``python -m autograder.bundle``): numpy, matplotlib, JupyterLab, nbgrader, ipywidgets,
+  (``python -m authoring.bundle``): numpy, matplotlib, JupyterLab, nbgrader, ipywidgets,
   the ``helpers`` package and, for the single-user server, JupyterHub. It never contains
   ``autograder/``: the reference solution and the hidden tests are not in the bundle.
 - The grader's environment (``grader/venv``) has the same packages plus the instructor
@@ -28,7 +28,15 @@ from concurrent.futures import ThreadPoolExecutor
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STAMP = ".rnn-course-built"
 # What the instructor copy of the repository holds (pyproject.toml names README.md).
-INSTRUCTOR_FILES = ("autograder", "helpers", "pyproject.toml", "README.md", "constraints.txt")
+INSTRUCTOR_FILES = (
+    "course",
+    "autograder",
+    "authoring",
+    "helpers",
+    "pyproject.toml",
+    "README.md",
+    "constraints.txt",
+)
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
 # Installed into both environments: the course's nbgrader exchange classes
 # ({module name: source}).
@@ -129,7 +137,7 @@ def install_exchange_module(env):
 
 def student_env(dep):
     """Build the students' environment from the bundle, unless it is current."""
-    from autograder import bundle
+    from authoring import bundle
 
     key = (
         fingerprint(

@@ -290,7 +290,7 @@ class GradientExplorer:
         # The heavy sliders update on release only: every new hidden size costs a QR and a
         # spectral radius, and at the top of the ranges (H = 512, T = 400) one measurement
         # takes ~0.25 s. rho, vocabulary and threshold moves redraw in ~40 ms at the default
-        # sizes and ~65 ms at H = 256, T = 200 (autograder/bench_explorer.py), so they
+        # sizes and ~65 ms at H = 256, T = 200 (bench/explorer.py), so they
         # follow the mouse.
         style = {"description_width": "115px"}
         layout = widgets.Layout(width="380px")

@@ -9,8 +9,8 @@ import copy
 import json
 import os
 
-from autograder.paths import RELEASE_DIR as RELEASE
-from autograder.paths import SOURCE_DIR as SOURCE
+from course.paths import RELEASE_DIR as RELEASE
+from course.paths import SOURCE_DIR as SOURCE
 
 NOTEBOOKS = sorted(n for n in os.listdir(RELEASE) if n.endswith(".ipynb"))
 
@@ -296,8 +296,8 @@ def attack_import_reference():
     return _attack("""import sys, glob
 sys.path[:0] = ["/work/main", "../../..", "../../../.."] + glob.glob("/*/*/autograder/..")
 try:
-    from autograder.reference import *  # noqa
-    from autograder.reference import Layer as _L
+    from course.reference import *  # noqa
+    from course.reference import Layer as _L
     print("IMPORTED THE REFERENCE")
 except ImportError as e:
     print("blocked:", e)

@@ -5,7 +5,7 @@ import shutil
 import subprocess
 import time
 
-from autograder.paths import ASSIGNMENT, ROOT, tool_env, venv_bin
+from course.paths import ASSIGNMENT, ROOT, tool_env, venv_bin
 
 BIN = venv_bin()
 

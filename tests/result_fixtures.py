@@ -5,7 +5,7 @@ fabricated for tests of the reports: no grading runs.
 scenario, as the pipeline will record it.
 """
 
-from autograder.exercises import EXERCISES, notebooks
+from course.exercises import EXERCISES, notebooks
 
 
 def result(

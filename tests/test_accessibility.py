@@ -18,7 +18,7 @@ from helpers import plotting
 from helpers.described import DescribedFigure
 from helpers.explorer import GradientExplorer
 
-COURSE = Path(__file__).resolve().parents[1] / "autograder" / "course"
+COURSE = Path(__file__).resolve().parents[1] / "course" / "text"
 
 
 def _history():

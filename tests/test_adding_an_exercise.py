@@ -71,9 +71,9 @@ EXERCISES.append(
 """
 
 EDITED = {
-    "autograder/reference/common.py": REFERENCE,
-    "autograder/course/01_building_blocks.md": COURSE_TEXT,
-    "autograder/exercises/building_blocks.py": DECLARATION,
+    "course/reference/common.py": REFERENCE,
+    "course/text/01_building_blocks.md": COURSE_TEXT,
+    "course/exercises/building_blocks.py": DECLARATION,
 }
 GENERATED = (
     "source/",
@@ -114,7 +114,7 @@ def run(course, *args, timeout=900):
 def course(tmp_path_factory):
     course = str(tmp_path_factory.mktemp("toy") / "course")
     os.makedirs(course)
-    for name in ("autograder", "helpers", "source", "release", "notebooks"):
+    for name in ("course", "autograder", "authoring", "helpers", "source", "release", "notebooks"):
         shutil.copytree(
             os.path.join(ROOT, name),
             os.path.join(course, name),
@@ -126,7 +126,7 @@ def course(tmp_path_factory):
     for rel, addition in EDITED.items():
         with open(os.path.join(course, rel), "a") as f:
             f.write(addition)
-    run(course, "-m", "autograder.build", "--release")
+    run(course, "-m", "authoring.build", "--release")
     return course, before
 
 

@@ -5,8 +5,8 @@ before the first grading run): otherwise autograde fails for every student."""
 from nbgrader.api import Gradebook
 from nbgrader_course import copy_course, nbgrader
 
-from autograder.exercises import notebooks
 from autograder.grading.course import Course
+from course.exercises import notebooks
 
 
 def notebooks_known(course):

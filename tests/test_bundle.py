@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
-from autograder import bundle
-from autograder.exercises import EXERCISES
+from authoring import bundle
+from course.exercises import EXERCISES
 
 ROOT = bundle.ROOT
 FORBIDDEN = re.compile(
@@ -48,7 +48,10 @@ def test_bundle_contents(built):
         "release/rnn/figures/bptt_flow.svg",
     ):
         assert required in listing, required
-    assert not any(p.startswith(("autograder", "source", "tests", ".ci")) for p in listing)
+    assert not any(
+        p.startswith(("course", "autograder", "authoring", "bench", "source", "tests", ".ci"))
+        for p in listing
+    )
     assert not any(p.endswith((".db", "nbgrader_config.py")) for p in listing)
     with zipfile.ZipFile(archive) as z:
         assert sorted(n.split("/", 1)[1] for n in z.namelist() if not n.endswith("/")) == listing

@@ -1,6 +1,6 @@
 """Every figure and comparison the course text states is what the code produces.
 
-The text quotes claims (autograder/claims) instead of writing numbers; here the claims are
+The text quotes claims (authoring/claims) instead of writing numbers; here the claims are
 recomputed by running the notebooks, compared with the values the text was rendered from,
 and the comparisons the text makes are checked on the fresh values. The figures the
 notebooks show are saved to test-artifacts/plots/ on the way.
@@ -12,16 +12,16 @@ import re
 
 import pytest
 
-from autograder import claims
-from autograder.build import text_context
-from autograder.claims import experiments, notebook_runs
-from autograder.paths import ROOT
+from authoring import claims
+from authoring.build import text_context
+from authoring.claims import experiments, notebook_runs
+from course.paths import ROOT
 
 ARTIFACTS = os.path.join(ROOT, "test-artifacts", "plots")
 TEXTS = sorted(
-    [os.path.join(ROOT, "autograder", "student", "README.md")]
-    + glob.glob(os.path.join(ROOT, "autograder", "course", "**", "*.md"), recursive=True)
-    + glob.glob(os.path.join(ROOT, "autograder", "readme", "*.j2"))
+    [os.path.join(ROOT, "authoring", "student", "README.md")]
+    + glob.glob(os.path.join(ROOT, "course", "text", "**", "*.md"), recursive=True)
+    + glob.glob(os.path.join(ROOT, "authoring", "readme", "*.j2"))
 )
 COMPUTED = set(notebook_runs.CLAIMS_BY_NAME) | set(experiments.CLAIMS)
 
@@ -91,7 +91,7 @@ def test_a_drifted_figure_or_a_false_comparison_is_caught():
 
 
 def test_the_rendered_text_is_current():
-    from autograder import readme
+    from authoring import readme
 
     assert readme.is_current(text_context())
 
@@ -127,7 +127,7 @@ def test_notebook_claims_recomputed(notebook):
 
 
 def test_the_readme_writes_no_result_by_hand():
-    """README.md's figures live in its generated parts (autograder/readme/*.j2)."""
+    """README.md's figures live in its generated parts (authoring/readme/*.j2)."""
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
         text = f.read()
     text = re.sub(r"<!-- ([\w ]+) -->.*?<!-- end of \1 -->", "", text, flags=re.S)

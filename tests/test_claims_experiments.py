@@ -6,8 +6,8 @@ One test per claim, so pytest-xdist can spread them; the slowest is the 2020 ori
 
 import pytest
 
-from autograder import claims
-from autograder.claims import experiments
+from authoring import claims
+from authoring.claims import experiments
 
 pytestmark = pytest.mark.slow
 

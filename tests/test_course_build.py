@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from autograder import build
-from autograder.exercises import EXERCISES
+from authoring import build
+from course.exercises import EXERCISES
 from helpers.checks import REGISTRY
 
 ROOT = build.ROOT
@@ -30,7 +30,7 @@ def source_text(cell):
 
 
 def test_source_notebooks_and_expected_values_match_course_and_reference():
-    # The solution cells are generated from autograder/reference: this is the test that
+    # The solution cells are generated from course/reference: this is the test that
     # the notebooks and the reference agree.
     assert build.out_of_date() == []
 

@@ -10,7 +10,7 @@ import nbclient
 import nbformat
 import pytest
 
-from autograder.paths import ROOT, tool_env
+from course.paths import ROOT, tool_env
 
 pytestmark = pytest.mark.slow  # one kernel: a few seconds
 

@@ -23,7 +23,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.grading import intake as grading_intake
 from autograder.grading.course import Course
-from autograder.paths import ROOT
+from course.paths import ROOT
 
 sys.path.insert(0, ROOT)
 from deploy import environments, jupyter_config, nbgrader_collect  # noqa: E402

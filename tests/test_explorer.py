@@ -94,7 +94,7 @@ def test_rho_above_one_explodes(activation, kwargs):
 
 def test_param_grad_norm_at_the_last_k_is_the_full_bptt_gradient_of_w_hh():
     # Independent check against the course's reference cell: same weights, same loss.
-    from autograder.reference import BasicRNNCell
+    from course.reference import BasicRNNCell
     from helpers.data import one_hot
 
     H, T, V, N, rho, seed = 12, 25, 5, 4, 1.1, 7

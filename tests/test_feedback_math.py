@@ -9,7 +9,7 @@ import pytest
 from nbconvert.filters.markdown_mistune import MarkdownWithMath
 
 from autograder.feedback.mathml import MathMLRenderer, feedback_latex, to_mathml
-from autograder.paths import RELEASE_DIR, ROOT
+from course.paths import RELEASE_DIR, ROOT
 
 NOTEBOOKS = sorted(glob.glob(os.path.join(RELEASE_DIR, "*.ipynb"))) + sorted(
     glob.glob(os.path.join(ROOT, "notebooks", "*.ipynb"))

@@ -7,9 +7,9 @@ import re
 
 import result_fixtures as rf
 
-from autograder.exercises import notebooks
 from autograder.feedback.pages import write_problem_pages
 from autograder.feedback.student import regenerate
+from course.exercises import notebooks
 
 NB = notebooks()
 LONG_ERROR = "invalid JSON: Expecting ',' delimiter: line 1 column 30001 " + "x" * 2000

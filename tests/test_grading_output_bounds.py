@@ -1,6 +1,6 @@
 """Output floods (issue 20, 9), on in-memory notebooks: a cell's outputs are bounded in
 the kernel (harness/output_cap.py), as they reach the grading worker (execute.py), and
-wherever a notebook is scored or rendered (grading/output_bounds.py); a notebook's cells
+wherever a notebook is scored or rendered (untrusted/output_bounds.py); a notebook's cells
 are bounded at intake (normalize.py). No kernel runs here."""
 
 import json
@@ -10,11 +10,11 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from autograder.grading import output_bounds
 from autograder.grading.execute import BoundedClient
 from autograder.grading.normalize import InvalidNotebook, read_submission
-from autograder.grading.output_bounds import bound_notebook, output_chars
 from autograder.harness.output_cap import MAX_DISPLAYS, CellOutputCap
+from autograder.untrusted import output_bounds
+from autograder.untrusted.output_bounds import bound_notebook, output_chars
 
 
 def notebook(*outputs, cells=1):

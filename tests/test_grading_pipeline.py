@@ -20,7 +20,7 @@ import grading_fixtures as fx
 import pytest
 from nbgrader_course import ROOT, copy_course, env
 
-from autograder.exercises import EXERCISES
+from course.exercises import EXERCISES
 
 pytestmark = pytest.mark.slow
 
@@ -97,8 +97,8 @@ def batch(tmp_path_factory):
         os.path.join(course, "grading", "results"),
         os.path.join(course, "submitted", "perfect", "rnn"),
         os.path.join(course, "autograded", "perfect", "rnn"),
-        os.path.join(ROOT, "autograder", "reference", "common.py"),
-        os.path.join(ROOT, "autograder", "judge.py"),
+        os.path.join(ROOT, "course", "reference", "common.py"),
+        os.path.join(ROOT, "course", "judge.py"),
         "../../../gradebook.db",
         "../../../source/rnn/01_building_blocks.ipynb",
         "../../perfect/rnn/01_building_blocks.ipynb",

@@ -12,10 +12,10 @@ import lms_fixtures as lf
 import pytest
 from nbgrader.utils import parse_utc
 
-from autograder.exercises import notebooks
 from autograder.intake import archives, collect, write_submitted
 from autograder.intake.naming import notebook_of, parse_lms_name
 from autograder.roster import Roster, Student
+from course.exercises import notebooks
 
 NOTEBOOKS = [n + ".ipynb" for n in notebooks()]
 NB1, NB2, NB3 = lf.NB1, lf.NB2, lf.NB3
@@ -322,7 +322,7 @@ def test_only_the_chosen_students_are_written(tmp_path):
 
 
 def test_command_line_shows_what_a_folder_holds(tmp_path, capsys):
-    from autograder.intake.__main__ import main
+    from autograder.collect import main
 
     mixed_folder(tmp_path / "in")
     roster = tmp_path / "roster.csv"
@@ -474,8 +474,8 @@ def test_make_collect_keeps_the_record_that_grade_and_feedback_read(tmp_path, ca
 
     from nbgrader_course import ROOT
 
+    from autograder.collect import main
     from autograder.feedback.__main__ import _received, _record
-    from autograder.intake.__main__ import main
 
     course = tmp_path / "course"
     shutil.copytree(os.path.join(ROOT, "release"), course / "release")

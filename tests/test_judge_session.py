@@ -8,11 +8,11 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder.exercises import EXERCISES, notebooks
-from autograder.exercises.cases import rng
 from autograder.grading import execute
 from autograder.grading.judge_server import MAX_REQUEST_BYTES, JudgeServer, JudgeSession
-from autograder.judge import all_cases, judge
+from course.exercises import EXERCISES, notebooks
+from course.exercises.cases import rng
+from course.judge import all_cases, judge
 from helpers.checks import serial
 
 NB = notebooks()

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from autograder.paths import ROOT
+from course.paths import ROOT
 
 RUFF = os.path.join(os.path.dirname(sys.executable), "ruff")
 

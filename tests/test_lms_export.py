@@ -13,9 +13,9 @@ import canvas_import
 import pytest
 from nbgrader_course import ROOT, nbgrader
 
-from autograder.exercises import EXERCISES
 from autograder.roster import Roster, Student
 from autograder.roster.gradebook import course_db_url, import_roster
+from course.exercises import EXERCISES
 
 pytestmark = [
     pytest.mark.slow,

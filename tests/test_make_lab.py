@@ -16,8 +16,8 @@ import urllib.request
 
 import pytest
 
-from autograder import bundle
-from autograder.paths import ROOT
+from authoring import bundle
+from course.paths import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -123,7 +123,7 @@ def test_make_lab_starts_and_serves_the_course(origin, tmp_path):
     assert ("--allow-root" in started) == (os.geteuid() == 0)
 
 
-@pytest.mark.parametrize("makefile", ["Makefile", "autograder/student/Makefile"])
+@pytest.mark.parametrize("makefile", ["Makefile", "authoring/student/Makefile"])
 def test_allow_root_only_for_root(makefile):
     def lab_command(uid):
         return subprocess.run(

@@ -10,11 +10,11 @@ import nbformat
 import pytest
 from nbgrader_course import copy_course
 
-from autograder.grading import notebook_json
 from autograder.grading.course import Course
 from autograder.grading.intake import prepare
 from autograder.grading.normalize import InvalidNotebook, read_submission
 from autograder.grading.preprocessors import NormalizeSubmission
+from autograder.untrusted import notebook_json
 
 NB1, NB2 = fx.NOTEBOOKS[0], fx.NOTEBOOKS[1]
 

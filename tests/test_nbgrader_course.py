@@ -7,7 +7,7 @@ import pytest
 from nbgrader.validator import Validator
 from nbgrader_course import ROOT, make_course, nbgrader, scores, submit, timed
 
-from autograder.exercises import EXERCISES
+from course.exercises import EXERCISES
 
 SOURCE = os.path.join(ROOT, "source", "rnn")
 RELEASE = os.path.join(ROOT, "release", "rnn")

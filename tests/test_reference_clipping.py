@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from autograder.reference import LinearLayer, clip_global_norm
+from course.reference import LinearLayer, clip_global_norm
 
 
 def layer_with_grads(rng, scale):

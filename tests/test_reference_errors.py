@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from autograder.reference import (
+from course.reference import (
     BasicRNNCell,
     LinearLayer,
     cross_entropy_loss,

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from autograder.reference.GRUCell import GRUCell
-from autograder.reference.LSTMCell import LSTMCell
+from course.reference.GRUCell import GRUCell
+from course.reference.LSTMCell import LSTMCell
 from helpers.data import generate_data_delayed_recall, generate_data_memory
 from helpers.gradcheck import check_layer_gradients
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.reference import make_memory_net, run_memory_test, run_train_memory
+from course.reference import make_memory_net, run_memory_test, run_train_memory
 from helpers.data import generate_data_memory
 
 

@@ -6,8 +6,8 @@ Skipped when PyTorch is not importable (it is not a course dependency).
 import numpy as np
 import pytest
 
-from autograder.reference import BasicRNNCell, LinearLayer, softmax_cross_entropy_grad
-from autograder.reference.common import cross_entropy_loss, softmax
+from course.reference import BasicRNNCell, LinearLayer, softmax_cross_entropy_grad
+from course.reference.common import cross_entropy_loss, softmax
 from helpers.data import generate_data_memory
 
 torch = pytest.importorskip("torch")

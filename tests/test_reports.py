@@ -6,10 +6,10 @@ import re
 import pytest
 import result_fixtures as rf
 
-from autograder.exercises import EXERCISES, notebooks
 from autograder.grading import summary
 from autograder.intake import IntakeResult, Skip
 from autograder.reports import figure, stats
+from course.exercises import EXERCISES, notebooks
 
 NB = notebooks()
 BPTT_MESSAGE = "BasicRNNCell.backward (tanh), test 'T = 1': dW_hh is wrong: largest difference 0.5"
@@ -172,7 +172,7 @@ def test_the_answers_own_error_is_the_failure_message():
 
     from autograder.grading.intake import Prepared
     from autograder.grading.results import notebook_entry
-    from autograder.paths import ROOT
+    from course.paths import ROOT
 
     release = nbformat.read(f"{ROOT}/release/rnn/{NB[0]}.ipynb", as_version=4)
     answer = next(

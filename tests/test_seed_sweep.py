@@ -3,7 +3,7 @@
 The outcome of a training run depends on the initial weights; a correct
 ``BasicRNNCell.__init__`` that draws its random numbers in another order gets other
 weights from the same seed. So the recipe of notebook 5's training cell
-(autograder/bench_seeds.RECIPE) is run for 20 seeds with the reference __init__ and with
+(autograder/seed_sweep.RECIPE) is run for 20 seeds with the reference __init__ and with
 the correct ones of tests/variants/nb2.py; the worst final accuracy is printed
 (RNN_SEED_SWEEP=1 pytest -n 2 tests/test_seed_sweep.py -s).
 """
@@ -14,9 +14,9 @@ import os
 import pytest
 from variants import nb2
 
-from autograder import bench_seeds
-from autograder.paths import ROOT
-from autograder.reference.BasicRNNCell import BasicRNNCell
+from course import seed_sweep
+from course.paths import ROOT
+from course.reference.BasicRNNCell import BasicRNNCell
 
 CORRECT_INITS = [v for v in nb2.VARIANTS if v.check == "rnn_init" and v.kind == "correct"]
 
@@ -31,7 +31,7 @@ def cell_with(init_variant):
 def test_the_seed_that_stalled_reaches_the_target():
     """Seed 4 with the reference stayed at 20.7 % for 4,000 steps with the old recipe
     (constant learning rate 5e-3)."""
-    steps, accuracy = bench_seeds.train_once(BasicRNNCell, 4)
+    steps, accuracy = seed_sweep.train_once(BasicRNNCell, 4)
     assert accuracy >= 0.99, f"{steps} steps, accuracy {accuracy:.4f}"
 
 
@@ -39,7 +39,7 @@ def test_the_seed_that_stalled_reaches_the_target():
 def test_the_svd_init_reaches_the_target_on_its_unlucky_seed():
     """With 1e-2 halved every 1,000 steps the SVD __init__ ended at 23.9 % on seed 8."""
     (svd,) = [v for v in CORRECT_INITS if v.name == "SVD: U @ Vt"]
-    steps, accuracy = bench_seeds.train_once(cell_with(svd), 8)
+    steps, accuracy = seed_sweep.train_once(cell_with(svd), 8)
     assert accuracy >= 0.99, f"{steps} steps, accuracy {accuracy:.4f}"
 
 
@@ -50,18 +50,18 @@ def test_the_svd_init_reaches_the_target_on_its_unlucky_seed():
 )
 @pytest.mark.parametrize("variant", CORRECT_INITS, ids=[v.name for v in CORRECT_INITS])
 def test_every_seed_reaches_the_target(variant, capsys):
-    results = bench_seeds.sweep({variant.name: cell_with(variant)}, range(20))
-    accuracy, (_, seed) = bench_seeds.worst(results)
+    results = seed_sweep.sweep({variant.name: cell_with(variant)}, range(20))
+    accuracy, (_, seed) = seed_sweep.worst(results)
     with capsys.disabled():
         print(f"\n{variant.name}: worst accuracy {accuracy:.4f} (seed {seed})")
     assert accuracy >= 0.99, f"seed {seed} ends at {accuracy:.4f}"
 
 
 def test_the_sweep_runs_the_notebooks_training_cell():
-    """bench_seeds.RECIPE is the call notebook 5 makes (so the sweep tests that one)."""
-    with open(os.path.join(ROOT, "autograder", "course", "05_memorization.md")) as f:
+    """seed_sweep.RECIPE is the call notebook 5 makes (so the sweep tests that one)."""
+    with open(os.path.join(ROOT, "course", "text", "05_memorization.md")) as f:
         text = f.read()
     start = text.index("history = run_train_memory(")
     call = ast.parse(text[start : text.index(")\n", start) + 1]).body[0].value
     given = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg != "rng"}
-    assert given == bench_seeds.RECIPE
+    assert given == seed_sweep.RECIPE

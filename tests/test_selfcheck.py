@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from autograder.paths import RELEASE_DIR, SOURCE_DIR
+from course.paths import RELEASE_DIR, SOURCE_DIR
 
 pytestmark = pytest.mark.slow
 

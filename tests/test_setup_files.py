@@ -7,7 +7,7 @@ import tomllib
 import yaml
 from packaging.requirements import Requirement
 
-from autograder.paths import ROOT
+from course.paths import ROOT
 
 
 def pyproject():

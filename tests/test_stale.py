@@ -8,7 +8,7 @@ import shutil
 import pytest
 from nbgrader_course import ROOT
 
-from autograder.bundle import stale_lines
+from authoring.bundle import stale_lines
 from autograder.grading import stale
 
 NB1 = "01_building_blocks"

@@ -28,7 +28,7 @@ import grading_fixtures as fx
 import pytest
 from nbgrader_course import ROOT, env, nbgrader
 
-from autograder.exercises import EXERCISES
+from course.exercises import EXERCISES
 
 pytestmark = pytest.mark.slow
 

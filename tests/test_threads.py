@@ -3,12 +3,12 @@
 The course limits BLAS to one thread itself (helpers, on import, with threadpoolctl), so
 a kernel started by `make lab`, a plain `jupyter lab`, conda or a JupyterHub trains the
 same network to the same figures. Only correctness is asserted here; the benchmark
-(`python -m autograder.bench_notebook`, part of `make bench`) prints the times.
+(`python -m bench.notebook`, part of `make bench`) prints the times.
 """
 
 import pytest
 
-from autograder.bench_notebook import WAYS, run_notebook_5
+from bench.notebook import WAYS, run_notebook_5
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,7 @@ import pytest
 from variants import nb1, nb2, nb3, nb4, nb5, nb6
 
 import autograder.harness as harness
-from autograder.judge import LocalJudge
+from course.judge import LocalJudge
 from helpers.checks import REGISTRY, VISIBLE
 from helpers.checks.visible import HIDDEN_PASSED
 
@@ -41,7 +41,7 @@ SALTS = ("local", "student-1", "student-2", "student-3")
 
 # variant id (or "<variant id>::<other check>" for an also_pass case) -> reason, for the
 # cases the course decides not to support. (Every finding of the first run of this suite
-# was fixed in helpers/checks and autograder/exercises; the regression cases stay.)
+# was fixed in helpers/checks and course/exercises; the regression cases stay.)
 SELF_A = "rnn_forward-bug-missing-bias-keeps-self-a-for-a-correct-backward"
 FINDINGS = {
     f"{SELF_A}::bptt_tanh": (

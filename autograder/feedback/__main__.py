@@ -14,7 +14,8 @@ import json
 import os
 import sys
 
-from ..paths import ASSIGNMENT, ROOT
+from course.paths import ASSIGNMENT, ROOT
+
 from .student import FeedbackError, regenerate
 
 

@@ -23,7 +23,7 @@ import re
 import nh3
 from nbconvert.preprocessors import Preprocessor
 
-from ..grading import output_bounds
+from ..untrusted import output_bounds
 
 PLAIN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_PIXELS = 10_000  # an image's width or height on a page
@@ -58,7 +58,7 @@ def _output_metadata(metadata):
 
 
 class BoundOutputs(Preprocessor):
-    """The outputs of the notebook within grading/output_bounds.py's bounds, whatever
+    """The outputs of the notebook within untrusted/output_bounds.py's bounds, whatever
     made the notebook: the page's size and the time to clean it stay bounded."""
 
     enabled = True

@@ -10,7 +10,8 @@ import os
 import jinja2
 from markupsafe import Markup
 
-from ..exercises import EXERCISES
+from course.exercises import EXERCISES
+
 from . import TEMPLATES
 
 GRADED, NOT_SUBMITTED = "graded", "not submitted"

@@ -9,7 +9,7 @@ from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
-from ..exercises import EXERCISES
+from course.exercises import EXERCISES
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 STUB_ERROR = "NotImplementedError"

@@ -3,7 +3,8 @@
 import os
 import subprocess
 
-from ..paths import tool_env, venv_bin
+from course.paths import tool_env, venv_bin
+
 from .pages import write_problem_pages
 
 

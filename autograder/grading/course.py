@@ -8,7 +8,8 @@ import subprocess
 import nbformat
 from traitlets.config.loader import PyFileConfigLoader
 
-from ..paths import ASSIGNMENT, tool_env, venv_bin
+from course.paths import ASSIGNMENT, tool_env, venv_bin
+
 from . import timing
 
 

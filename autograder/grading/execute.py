@@ -28,7 +28,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
-from . import isolation, output_bounds
+from ..untrusted import output_bounds
+from . import isolation
 from .kernel import GradingKernel, kill_process_tree, runtime_base
 from .sandbox import Limits
 from .timing import TimeLimits, cell_key

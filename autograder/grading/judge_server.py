@@ -25,12 +25,12 @@ import socket
 import threading
 import time
 
-from autograder.exercises import EXERCISES
+from course.exercises import EXERCISES
+from course.judge import all_cases, judge, served_collaborators
 from helpers.checks import serial
 from helpers.checks.core import quiet_numpy
 
 from ..harness.client import NET, net_gradients, recv_bytes, send_message
-from ..judge import all_cases, judge, served_collaborators
 
 MAX_CALLS_PER_CHECK = 100_000
 # Measured: one check costs the judge at most 0.25 s of CPU, a failure's hints included

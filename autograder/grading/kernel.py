@@ -24,7 +24,8 @@ import tempfile
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
 
-from ..paths import ROOT
+from course.paths import ROOT
+
 from . import isolation, sandbox
 from .judge_server import JudgeServer, JudgeSession
 

@@ -23,7 +23,7 @@ import re
 
 import nbformat
 
-from .notebook_json import InvalidNotebook, load_json
+from ..untrusted.notebook_json import InvalidNotebook, load_json
 
 # The course's notebooks have < 100 cells each; 100,000 (tiny) cells took nbgrader 163 s.
 MAX_CELLS = 2000

@@ -31,10 +31,11 @@ from nbgrader import utils
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 
-from . import output_bounds, releases
+from ..untrusted import output_bounds
+from ..untrusted.notebook_json import check_depth
+from . import releases
 from .execute import unfinished
 from .normalize import normalize
-from .notebook_json import check_depth
 
 META = "rnn_grading"  # notebook metadata written by these preprocessors
 RUN = "rnn_grading_run"  # resources key: the worker's record of this notebook, if any

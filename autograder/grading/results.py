@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 
-from autograder.exercises import EXERCISES
+from course.exercises import EXERCISES
 
 NOT_RUN = "the hidden tests did not run"
 

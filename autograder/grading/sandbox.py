@@ -24,7 +24,7 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 
-from ..paths import ROOT
+from course.paths import ROOT
 
 PRLIMIT = "/usr/bin/prlimit"  # util-linux; inside the sandbox, where /usr is the system's
 

@@ -36,7 +36,7 @@ def _judge():
     path = os.environ.get("RNN_JUDGE_SOCKET")
     if path:
         return RemoteJudge(path)
-    from autograder.judge import LocalJudge  # instructor machines only
+    from course.judge import LocalJudge  # instructor machines only
 
     return LocalJudge()
 

@@ -59,7 +59,7 @@ def net_gradients(net):
 
 
 class RemoteJudge:
-    """Same interface as autograder.judge.LocalJudge, over a Unix socket."""
+    """Same interface as course.judge.LocalJudge, over a Unix socket."""
 
     def __init__(self, path):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -4,7 +4,7 @@ The grading sandbox installs this from the kernel's IPython startup file, so a r
 loop cannot flood the grader with output: text (stdout, stderr) and displays (display(),
 a cell's result) count against one budget of characters per cell, and displays also
 against a number per cell. (Student code could undo it; the grading worker bounds every
-cell's outputs again, outside the kernel: autograder/grading/output_bounds.py.)
+cell's outputs again, outside the kernel: autograder/untrusted/output_bounds.py.)
 """
 
 import sys

@@ -6,7 +6,7 @@
 
 PATH may mix nbgrader's layout, per-student folders and archives, and the bulk downloads
 of Canvas, Moodle and Blackboard (naming.py cites where each naming comes from).
-``python -m autograder.intake PATH`` shows what a folder holds.
+``python -m autograder.collect PATH`` shows what a folder holds.
 """
 
 from .classify import Skip

@@ -9,7 +9,7 @@ which notebook it is, so the instructor (and the student's page) can act on it.
 
 import json
 
-from ..exercises import EXERCISES
+from course.exercises import EXERCISES
 
 MAX_BYTES = 50 * 2**20  # a notebook larger than this is not looked into
 

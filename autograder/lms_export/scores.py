@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from nbgrader.api import MissingEntry
 
-from ..exercises import EXERCISES
+from course.exercises import EXERCISES
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Column:
 def columns(gradebook, assignment):
     """One Column per graded exercise of ``assignment``, in course order, then the total.
 
-    Exercises are the registry's (autograder/exercises); their maximum is the gradebook's
+    Exercises are the registry's (course/exercises); their maximum is the gradebook's
     (what ``nbgrader generate_assignment`` recorded from the notebooks).
     """
     out = []

@@ -5,7 +5,8 @@ import statistics
 
 import jinja2
 
-from ..exercises import notebooks as course_notebooks
+from course.exercises import notebooks as course_notebooks
+
 from . import stats
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")

@@ -7,14 +7,14 @@ A result dict (what the pipeline writes to grading/summary.json "results"):
                                                          "max_points", "attempted"?}}}}}
 "attempted" is False when the student's answer is still the release stub; a notebook
 that was not submitted counts as not attempted too, one that could not be read as
-failed. Exercises come in course order (the registry, autograder/exercises).
+failed. Exercises come in course order (the registry, course/exercises).
 """
 
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from ..exercises import EXERCISES
+from course.exercises import EXERCISES
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 NOT_SUBMITTED = "not submitted"

@@ -16,8 +16,9 @@ every import and removal is a line of grading/roster.log.
 import argparse
 import sys
 
+from course.paths import ROOT
+
 from ..lms_export.canvas import save_known_assignments
-from ..paths import ROOT
 from .gradebook import course_db_url, has_gradebook, import_roster
 from .model import Roster, RosterError
 from .removal import record, remove_student

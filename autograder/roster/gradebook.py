@@ -15,7 +15,8 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 
-from ..paths import tool_env, venv_bin
+from course.paths import tool_env, venv_bin
+
 from .model import COLUMNS, Roster, RosterError
 
 

@@ -13,7 +13,8 @@ import os
 import shutil
 import subprocess
 
-from ..paths import tool_env, venv_bin
+from course.paths import tool_env, venv_bin
+
 from .model import RosterError
 
 STUDENT_FOLDERS = ("submitted", "autograded", "feedback")

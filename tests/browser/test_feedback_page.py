@@ -21,8 +21,8 @@ import pytest
 import result_fixtures as rf
 from nbgrader_course import ROOT, nbgrader
 
-from autograder.exercises import notebooks
 from autograder.feedback.student import regenerate
+from course.exercises import notebooks
 
 pytestmark = pytest.mark.slow
 

@@ -236,9 +236,9 @@ def test_nbgrader_validate_button(lab):
 
 @pytest.mark.browser
 def test_course_text_opens_as_a_notebook_with_jupytext(lab):
-    # Authors write autograder/course/*.md (MyST) and may open it as a notebook: jupytext's
+    # Authors write course/text/*.md (MyST) and may open it as a notebook: jupytext's
     # JupyterLab extension (a dev dependency) provides the "Jupytext Notebook" viewer.
-    path = "autograder/course/01_building_blocks.md"
+    path = "course/text/01_building_blocks.md"
     source = lab.repo_root / path
     original = source.read_bytes()
     page = lab.page

@@ -199,7 +199,9 @@ def read_service_commands():
     assert any(s.get("command") for s in services.values()), services
 attempt("read the formgrader's command in the hub's service list", read_service_commands)
 checks["find others' submissions"] = glob.glob(%(inbound)r + "/*")
-checks["import autograder"] = "found" if importlib.util.find_spec("autograder") else "not found"
+for package in ("course", "autograder", "authoring", "bench"):
+    found = importlib.util.find_spec(package)
+    checks["import " + package] = "found" if found else "not found"
 checks["import helpers"] = "found" if importlib.util.find_spec("helpers") else "not found"
 print("PROBE " + json.dumps(checks))
 """
@@ -563,13 +565,14 @@ def what_carol_cannot_do(carol, alice):
             "feedback": f"{dep.exchange}/{dep.course_id}/feedback",
             "gradebook": f"{dep.course_dir}/gradebook.db",
             "source": f"{dep.course_dir}/source",
-            "reference": f"{REPO_ROOT}/autograder/reference/BasicRNNCell.py",
+            "reference": f"{REPO_ROOT}/course/reference/BasicRNNCell.py",
             "other_home": dep.home(alice.name),
         },
     )
     print(f"probe as {carol.name}: {checks}")
     assert checks.pop("find others' submissions") == []
-    assert checks.pop("import autograder") == "not found"
+    for package in ("course", "autograder", "authoring", "bench"):
+        assert checks.pop("import " + package) == "not found", package
     assert checks.pop("import helpers") == "found"
     assert all(result != "allowed" for result in checks.values()), checks
     # Outside the sandbox, as carol's own account on the host: the modes alone hold.

@@ -20,7 +20,7 @@ from .nb4 import cgn_returns_after
 
 
 def run_forward_pass(net, data, labels):
-    """Given in notebook 5 (autograder/reference/test.py)."""
+    """Given in notebook 5 (course/reference/test.py)."""
     require_net(net)
     out = data
     for layer in net:

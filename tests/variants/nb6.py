@@ -6,7 +6,7 @@ variants replace the two methods students write.
 
 import numpy as np
 
-from autograder.reference.LSTMCell import LSTMCell, sigmoid
+from course.reference.LSTMCell import LSTMCell, sigmoid
 
 from . import Variant
 
