@@ -114,11 +114,21 @@ def run(course, *args, timeout=900):
 def course(tmp_path_factory):
     course = str(tmp_path_factory.mktemp("toy") / "course")
     os.makedirs(course)
-    for name in ("course", "autograder", "authoring", "helpers", "source", "release", "notebooks"):
+    for name in (
+        "course",
+        "autograder",
+        "authoring",
+        "bench",
+        "deploy",
+        "helpers",
+        "source",
+        "release",
+        "notebooks",
+    ):
         shutil.copytree(
             os.path.join(ROOT, name),
             os.path.join(course, name),
-            ignore=shutil.ignore_patterns("__pycache__"),
+            ignore=shutil.ignore_patterns("__pycache__", "node_modules"),
         )
     for name in ("nbgrader_config.py", "README.md"):
         shutil.copy(os.path.join(ROOT, name), course)
