@@ -4,8 +4,10 @@ Needs root, like every hub test: creating cgroups and changing uid are root's.
 """
 
 import os
+import resource
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -108,3 +110,24 @@ def test_rlimit_fallback_caps_a_students_processes():
     forks, bomb = run(FORK_COUNT), run(MEMORY_BOMB)
     assert int(forks.stdout) < 20  # RLIMIT_NPROC: every process of the uid counts
     assert "MemoryError" in bomb.stderr  # RLIMIT_AS: one process's address space
+
+
+def test_server_cgroup_holds_a_process_to_its_cpu_quota():
+    needs_root()
+    quota = 0.1  # cores
+    group = ServerCgroup(f"unit-cpu-{os.getpid()}").create(Limits(memory=2**30, cpu=quota, pids=20))
+    spin = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.1: pass"
+    try:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", spin], preexec_fn=group.join, check=True)
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        usage = group.usage()
+    finally:
+        group.remove()
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # At most `quota` cores: the CPU time it got took at least cpu / quota of wall time
+    # (less one CFS period of slack at the start).
+    assert wall >= cpu / quota - 0.1, (wall, cpu)
+    assert usage["cpu_throttled"] > 0, usage
