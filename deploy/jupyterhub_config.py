@@ -118,3 +118,29 @@ c.Spawner.environment = {
 }
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 90
+
+# --- per-student limits and idle culling (deploy/limits.py, deploy/README.md) ---------------
+# One cgroup per server: one student's fork bomb or memory bomb stays in it.
+c.SandboxedSpawner.mem_limit = dep.mem_limit
+c.SandboxedSpawner.cpu_limit = dep.cpu_limit
+c.SandboxedSpawner.pids_limit = dep.pids_limit
+# jupyterhub-idle-culler, a hub-managed service with only the scopes it needs (its README).
+c.JupyterHub.services.append(
+    {
+        "name": "idle-culler",
+        "command": [
+            sys.executable,
+            "-m",
+            "jupyterhub_idle_culler",
+            f"--timeout={dep.idle_timeout}",
+            f"--cull-every={max(10, min(300, dep.idle_timeout // 4))}",
+        ],
+    }
+)
+c.JupyterHub.load_roles.append(
+    {
+        "name": "idle-culler",
+        "services": ["idle-culler"],
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    }
+)

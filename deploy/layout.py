@@ -49,6 +49,11 @@ class Deployment:
     proxy_api_port: int = 8001
     formgrader_port: int = 9999
     python: str = PYTHON
+    # --- per-student limits and idle culling (deploy/limits.py, jupyterhub_config.py) ---
+    mem_limit: str = "2G"  # each server, all its processes together
+    cpu_limit: float = 1.0  # cores
+    pids_limit: int = 512  # processes and threads
+    idle_timeout: int = 3600  # s without activity before the culler stops a server
 
     # --- paths ------------------------------------------------------------------------------
 

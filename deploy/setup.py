@@ -73,6 +73,11 @@ def parse(argv=None):
     p.add_argument("--home-base", help="where the hub users' homes are created (default /home)")
     for name in ("hub-ip", "hub-port", "hub-api-port", "proxy-api-port", "formgrader-port"):
         p.add_argument(f"--{name}", type=str if name == "hub-ip" else int)
+    # per-student limits and idle culling (deploy/README.md, "Limits and idle servers")
+    p.add_argument("--mem-limit", help="memory of each student server, e.g. 2G")
+    p.add_argument("--cpu-limit", type=float, help="cores of each student server")
+    p.add_argument("--pids-limit", type=int, help="processes and threads of each server")
+    p.add_argument("--idle-timeout", type=int, help="seconds before an idle server stops")
     args = p.parse_args(argv)
     dep = Deployment.load_or_default(args.root)
     for key, value in vars(args).items():

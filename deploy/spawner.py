@@ -20,6 +20,11 @@ grading pipeline uses for kernels (autograder/grading/sandbox.py).
 
 Stopping a server ends its sandbox: the hub signals bubblewrap, and the PID namespace
 takes every process of that server with it (no orphaned kernels).
+
+Each server also runs in its own cgroup with a memory, CPU and process cap
+(deploy/limits.py; ``mem_limit``, ``cpu_limit``, ``pids_limit``), so that one student's
+fork bomb or memory bomb stays that student's problem. Where cgroups cannot be made,
+``require_cgroups = False`` falls back to per-uid rlimits, which guarantee less.
 """
 
 import os
@@ -27,7 +32,9 @@ import pwd
 import shutil
 
 from jupyterhub.spawner import LocalProcessSpawner
-from traitlets import Unicode, default
+from traitlets import Bool, Integer, Unicode, default
+
+from . import limits as resource_limits
 
 SYSTEM_LINKS = ("bin", "lib", "lib64", "lib32", "libx32", "sbin")
 
@@ -98,3 +105,66 @@ class SandboxedSpawner(LocalProcessSpawner):
         return sandbox_command(home, self.environment_dir, self.exchange_dir, bwrap) + [
             os.path.join(self.environment_dir, "bin", "jupyterhub-singleuser")
         ]
+
+    # --- per-student limits (deploy/limits.py) --------------------------------------------
+    # mem_limit and cpu_limit are JupyterHub's own Spawner traits (which LocalProcessSpawner
+    # leaves unenforced); here they are the server's cgroup's caps.
+
+    pids_limit = Integer(
+        512, help="processes and threads of one server together (a fork bomb's cap)"
+    ).tag(config=True)
+    require_cgroups = Bool(
+        True,
+        help="refuse to start a server without its cgroup; False: per-uid rlimits instead",
+    ).tag(config=True)
+
+    @default("mem_limit")
+    def _default_mem_limit(self):
+        return 2 * 2**30
+
+    @default("cpu_limit")
+    def _default_cpu_limit(self):
+        return 1.0
+
+    def limits(self):
+        return resource_limits.Limits(
+            memory=int(self.mem_limit), cpu=float(self.cpu_limit), pids=int(self.pids_limit)
+        )
+
+    def cgroup(self):
+        """This server's cgroup (a name per user and server: several servers, several groups)."""
+        name = self.user.name + (f"-{self.name}" if self.name else "")
+        return resource_limits.ServerCgroup(name)
+
+    async def start(self):
+        self._cgroup = None
+        try:
+            self._cgroup = self.cgroup().create(self.limits())
+        except OSError as e:
+            if self.require_cgroups:
+                raise RuntimeError(
+                    f"cannot create the cgroup of {self.user.name}'s server ({e}); "
+                    "set SandboxedSpawner.require_cgroups = False for rlimits instead"
+                ) from e
+            self.log.warning("no cgroup for %s (%s): per-uid rlimits only", self.user.name, e)
+        return await super().start()
+
+    def make_preexec_fn(self, name):
+        become_user = super().make_preexec_fn(name)
+        group, caps = getattr(self, "_cgroup", None), self.limits()
+
+        def preexec():  # in the child, still root: join the cgroup, then become the user
+            if group is not None:
+                group.join()
+            else:
+                resource_limits.set_rlimits(caps)
+            become_user()
+
+        return preexec
+
+    async def stop(self, now=False):
+        await super().stop(now=now)
+        try:  # a fork bomb's children may outlive the sandbox's init: end them too
+            self.cgroup().remove()
+        except OSError as e:
+            self.log.warning("could not remove the cgroup of %s: %s", self.user.name, e)

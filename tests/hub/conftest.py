@@ -102,7 +102,7 @@ def _remove_abandoned_runs():
 
 
 @pytest.fixture(scope="module")
-def deployment():
+def deployment(request):
     problem = _requirements()
     if problem:
         if os.environ.get("RNN_SKIP_HUB") == "1":
@@ -127,6 +127,8 @@ def deployment():
         hub_api_port=_free_port(),
         proxy_api_port=_free_port(),
         formgrader_port=_free_port(),
+        # a test module may set others (test_isolation.py: the limits it puts to the test)
+        **getattr(request.module, "DEPLOYMENT_SETTINGS", {}),
     )
     try:
         t0 = time.perf_counter()

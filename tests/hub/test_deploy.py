@@ -85,7 +85,7 @@ def hub_config(tmp_path, monkeypatch):
 
 def test_hub_config_follows_nbgrader_demo_one_class_multiple_graders(hub_config):
     dep, c = hub_config
-    (service,) = c.JupyterHub.services
+    (service,) = [s for s in c.JupyterHub.services if s["name"] == dep.course_id]
     assert service["name"] == dep.course_id and service["user"] == "fg"
     assert service["command"][0] == f"{dep.grader_env}/bin/jupyterhub-singleuser"
     roles = {r["name"]: r for r in c.JupyterHub.load_roles}
@@ -110,7 +110,7 @@ def test_hub_config_sandboxes_servers_and_leaks_no_environment(hub_config):
     assert c.Spawner.environment["PATH"].startswith(f"{dep.student_env}/bin:")
     assert c.JupyterHub.bind_url == "http://127.0.0.1:18000"
     # Kernels on Unix sockets, in a private, short runtime directory.
-    (service,) = c.JupyterHub.services
+    (service,) = [s for s in c.JupyterHub.services if s["name"] == dep.course_id]
     assert "--KernelManager.transport=ipc" in c.Spawner.args
     assert "--KernelManager.transport=ipc" in service["command"]
     assert c.Spawner.environment["JUPYTER_RUNTIME_DIR"] == "/tmp/jupyter-runtime"
