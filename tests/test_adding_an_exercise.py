@@ -126,11 +126,13 @@ def course(tmp_path_factory):
         "release",
         "notebooks",
         "tests",
+        "bench",  # bench and deploy: the README's import drawing shows every package
+        "deploy",
     ):
         shutil.copytree(
             os.path.join(ROOT, name),
             os.path.join(course, name),
-            ignore=shutil.ignore_patterns("__pycache__"),
+            ignore=shutil.ignore_patterns("__pycache__", "node_modules"),
         )
     for name in ("nbgrader_config.py", "README.md"):
         shutil.copy(os.path.join(ROOT, name), course)
