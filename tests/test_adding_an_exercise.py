@@ -121,13 +121,13 @@ def course(tmp_path_factory):
         "course",
         "autograder",
         "authoring",
+        "bench",  # bench and deploy: the README's import drawing shows every package
+        "deploy",
         "helpers",
         "source",
         "release",
         "notebooks",
         "tests",
-        "bench",  # bench and deploy: the README's import drawing shows every package
-        "deploy",
     ):
         shutil.copytree(
             os.path.join(ROOT, name),

@@ -210,5 +210,7 @@ def test_the_blackboard_zone_reaches_make_collect_and_make_grade():
         ["make", "-n", "collect", "grade", "LMS_TIMEZONE=Europe/Berlin"],
         cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    lines = [ln for ln in out.splitlines() if "autograder.collect" in ln or "autograder.grade" in ln]
+    lines = [
+        ln for ln in out.splitlines() if "autograder.collect" in ln or "autograder.grade" in ln
+    ]
     assert len(lines) == 2 and all("--lms-timezone=Europe/Berlin" in ln for ln in lines)
