@@ -1,9 +1,12 @@
 """Adding an exercise touches three files; the build, nbgrader and the grader do the rest.
 
-In a scratch copy of the course, a toy exercise (ReLU) is added exactly as the README's
-"Adding an exercise" says: the reference function, its section in the course text, and
-its declaration with its cases. Then the course is built, the source notebook validated,
-the release checked to fail the new test, and a student who answers it graded.
+In a scratch copy of the course (its tests included), a toy exercise (ReLU) is added
+exactly as the README's "Adding an exercise" says: the reference function, its section in
+the course text, and its declaration with its cases. Then the course is built, the source
+notebook validated, the release checked to fail the new test, and a student who answers it
+graded. The copy's own tests that count points pass without an edit (their totals come
+from the registry, tests/points.py), and the two suites that need an entry per exercise
+(tests/variants, TYPICAL in tests/test_diagnostics.py) fail saying what to add.
 """
 
 import json
@@ -118,12 +121,13 @@ def course(tmp_path_factory):
         "course",
         "autograder",
         "authoring",
-        "bench",
+        "bench",  # bench and deploy: the README's import drawing shows every package
         "deploy",
         "helpers",
         "source",
         "release",
         "notebooks",
+        "tests",
     ):
         shutil.copytree(
             os.path.join(ROOT, name),
@@ -153,6 +157,60 @@ def test_three_files_were_written_by_hand_and_the_rest_was_built(course):
     assert exported["relu"]["points"] == 1 and exported["relu"]["notebook"] == "01_building_blocks"
     with open(os.path.join(root, "README.md")) as f:
         assert "`relu` (1)" in f.read()
+
+
+def pytest_in(course, *args):
+    """The scratch course's own tests ``args``, in one process, without the repository's
+    pytest options (no nbval, no workers): the CompletedProcess."""
+    env = tool_env({"PYTHONPATH": course, "OPENBLAS_NUM_THREADS": "1"})
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts="]
+    return subprocess.run(
+        [*command, "-q", "--tb=short", *args],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def exported_points(course, notebook=None):
+    """The points of the scratch course's exercises (of ``notebook``), from its export."""
+    with open(os.path.join(course, "helpers/checks/visible_tests.json")) as f:
+        exercises = json.load(f)["exercises"]
+    return sum(e["points"] for e in exercises if notebook in (None, e["notebook"]))
+
+
+def test_the_tests_that_count_points_pass_without_an_edit(course):
+    root, _ = course
+    result = pytest_in(root, "tests/test_course_build.py", "-m", "not slow")
+    assert result.returncode == 0, result.stdout[-5000:]
+    # the grading suites' totals (tests/points.py) follow the registry the build exported
+    code = "from points import points; print(points('01_building_blocks'), points())"
+    env = tool_env({"PYTHONPATH": f"{root}:{root}/tests"})
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert out.stdout.split() == [
+        str(exported_points(root, "01_building_blocks")),
+        str(exported_points(root)),
+    ], out.stderr[-3000:]
+    assert exported_points(root) == exported_points(ROOT) + 1
+
+
+def test_a_missing_variants_or_typical_entry_fails_saying_what_to_add(course):
+    root, _ = course
+    result = pytest_in(
+        root,
+        "tests/test_variants.py::test_registry_is_broad_and_well_formed",
+        "tests/test_diagnostics.py::test_the_typical_table_covers_every_exercise",
+    )
+    out = result.stdout
+    assert result.returncode == 1 and "2 failed" in out, out[-5000:]
+    for kind in ("correct", "bug"):
+        assert f"exercise 'relu' has 0 '{kind}' variants, the suite needs 3" in out, out[-5000:]
+    assert "entries to VARIANTS in tests/variants/nb1.py" in out
+    assert "exercise 'relu' has no entry in TYPICAL (tests/test_diagnostics.py): add" in out
 
 
 def test_source_validates_and_release_fails_the_new_test(course):
@@ -199,4 +257,4 @@ def test_a_student_who_answers_it_gets_its_point(course, tmp_path):
         (result,) = json.load(f)["results"]
     verdicts = result["notebooks"]["01_building_blocks"]["verdicts"]
     assert verdicts["relu"]["passed"] and verdicts["relu"]["points"] == 1
-    assert result["total"] == 10
+    assert result["total"] == exported_points(root, "01_building_blocks")

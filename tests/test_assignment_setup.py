@@ -2,6 +2,7 @@
 (`nbgrader db assignment add rnn --duedate=...`, the README's way of setting a due date
 before the first grading run): otherwise autograde fails for every student."""
 
+import pytest
 from nbgrader.api import Gradebook
 from nbgrader_course import copy_course, nbgrader
 
@@ -15,6 +16,7 @@ def notebooks_known(course):
         return sorted(nb.name for nb in assignment.notebooks), assignment.duedate
 
 
+@pytest.mark.slow  # runs nbgrader generate_assignment on every notebook
 def test_an_assignment_added_with_only_a_due_date_gets_its_notebooks(tmp_path):
     root = copy_course(tmp_path)
     nbgrader(root, "db", "assignment", "add", "rnn", "--duedate=2027-03-01 23:59:00 Europe/Berlin")

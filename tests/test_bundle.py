@@ -96,6 +96,7 @@ def test_helpers_define_no_exercise(built):
             assert not updates.findall(text), rel
 
 
+@pytest.mark.slow  # runs the bundle's checks in a fresh interpreter
 def test_bundle_helpers_work_on_their_own(built):
     folder, _ = built
     code = (

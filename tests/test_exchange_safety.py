@@ -29,6 +29,9 @@ sys.path.insert(0, ROOT)
 from deploy import environments, jupyter_config, nbgrader_collect  # noqa: E402
 from deploy.layout import Deployment  # noqa: E402
 
+# An exchange and a gradebook made as root for other accounts: 11 s of setup (--durations).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module", autouse=True)
 def as_root():

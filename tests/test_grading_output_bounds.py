@@ -120,6 +120,7 @@ def test_the_worker_keeps_a_bounded_part_while_outputs_arrive():
     assert "19900 output(s)" in kept[-1].text
 
 
+@pytest.mark.slow  # a grading intake run on a scratch course
 def test_a_notebook_of_too_many_cells_is_refused_alone(tmp_path):
     """100,000 markdown cells took the grader 163 s."""
     cell = {"cell_type": "markdown", "id": "m", "metadata": {}, "source": "x"}

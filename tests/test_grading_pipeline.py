@@ -19,8 +19,7 @@ import threading
 import grading_fixtures as fx
 import pytest
 from nbgrader_course import ROOT, copy_course, env
-
-from course.exercises import EXERCISES
+from points import points, points_of
 
 pytestmark = pytest.mark.slow
 
@@ -197,7 +196,7 @@ NB = [n[:-6] for n in fx.NOTEBOOKS]
 
 
 def test_reference_gets_full_marks_and_release_gets_zero(batch):
-    assert total(batch, "perfect") == sum(e.points for e in EXERCISES.values())
+    assert total(batch, "perfect") == points()
     assert total(batch, "untouched") == 0
 
 
@@ -214,15 +213,16 @@ def test_gradebook_and_grades_csv_agree_with_the_judge(batch):
 
 
 @pytest.mark.parametrize(
-    "student,lost,failed",
+    "student,failed",
     [
-        ("bug_softmax_overflow", 1, ["softmax"]),
-        ("bug_bptt_sign", 6, ["bptt_relu", "bptt_tanh"]),
-        ("bug_missing_tanh_derivative", 4, ["bptt_tanh"]),
-        ("bug_clipping_direction", 2, ["clip_global_norm"]),
+        ("bug_softmax_overflow", ["softmax"]),
+        ("bug_bptt_sign", ["bptt_relu", "bptt_tanh"]),
+        ("bug_missing_tanh_derivative", ["bptt_tanh"]),
+        ("bug_clipping_direction", ["clip_global_norm"]),
     ],
 )
-def test_typical_bugs_lose_exactly_their_exercises_points(batch, student, lost, failed):
+def test_typical_bugs_lose_exactly_their_exercises_points(batch, student, failed):
+    lost = points_of(*failed)
     result = batch["results"][student]
     submitted = [nb for nb, e in result["notebooks"].items() if e["status"] == "graded"]
     available = sum(
@@ -237,8 +237,8 @@ def test_typical_bugs_lose_exactly_their_exercises_points(batch, student, lost, 
 
 
 def test_valid_alternatives_get_full_marks(batch):
-    for nb, points in zip(NB[:4], (9, 5, 6, 5), strict=True):
-        assert nb_points(batch, "alternatives", nb) == points, nb
+    for nb in NB[:4]:
+        assert nb_points(batch, "alternatives", nb) == points(nb), nb
 
 
 @pytest.mark.parametrize(
@@ -295,22 +295,18 @@ def test_student_code_has_no_network(batch):
 @pytest.mark.parametrize("student", ["broken_kernel_exit", "broken_segfault"])
 def test_a_dying_kernel_fails_only_its_notebook(batch, student):
     result = batch["results"][student]
-    assert nb_points(batch, student, NB[0]) == 9
+    assert nb_points(batch, student, NB[0]) == points(NB[0])
     assert result["notebooks"][NB[1]]["status"].startswith("could not be run to the end")
     assert nb_points(batch, student, NB[1]) == 0
 
 
 def test_infinite_loop_is_interrupted_and_the_rest_graded(batch):
-    assert nb_points(batch, "broken_infinite_loop", NB[0]) == 9
+    assert nb_points(batch, "broken_infinite_loop", NB[0]) == points(NB[0])
 
 
 def test_a_hang_in_one_answer_costs_that_exercise_only(batch):
     # notebook 1 hangs once; the later notebooks import it without running that cell again
-    softmax_points = EXERCISES["softmax"].points
-    assert (
-        total(batch, "hang_in_softmax")
-        == sum(e.points for e in EXERCISES.values()) - softmax_points
-    )
+    assert total(batch, "hang_in_softmax") == points() - points_of("softmax")
     assert failed_checks(batch, "hang_in_softmax") == ["softmax"]
     notes = batch["results"]["hang_in_softmax"]["notebooks"][NB[0]]["notes"]
     assert any("'softmax' stopped after" in n for n in notes), notes
@@ -324,13 +320,13 @@ def test_whole_notebook_time_limit(batch):
 
 def test_memory_is_capped(batch):
     assert "memory limit reached" in cell_output(batch, "broken_memory_bomb", NB[0], "memory limit")
-    assert nb_points(batch, "broken_memory_bomb", NB[0]) == 9
+    assert nb_points(batch, "broken_memory_bomb", NB[0]) == points(NB[0])
 
 
 def test_huge_output_is_truncated(batch):
     out = cell_output(batch, "broken_huge_output", NB[0], "truncated")
     assert len(out) < 3 * 2**20
-    assert nb_points(batch, "broken_huge_output", NB[0]) == 9
+    assert nb_points(batch, "broken_huge_output", NB[0]) == points(NB[0])
 
 
 def test_a_kernel_gets_no_other_notebooks_tests(batch):
@@ -342,7 +338,7 @@ def test_a_kernel_gets_no_other_notebooks_tests(batch):
 
 def test_a_display_flood_is_bounded_outside_the_kernel(batch):
     student = "broken_display_flood"
-    assert nb_points(batch, student, NB[0]) == 9
+    assert nb_points(batch, student, NB[0]) == points(NB[0])
     path = os.path.join(batch["course"], "autograded", student, "rnn", NB[0] + ".ipynb")
     assert os.path.getsize(path) < 8 * 2**20
     with open(path) as f:
@@ -356,19 +352,19 @@ def test_a_display_flood_is_bounded_outside_the_kernel(batch):
 def test_invalid_json_fails_alone_with_a_reason(batch):
     entry = batch["results"]["broken_invalid_json"]["notebooks"][NB[0]]
     assert entry["status"].startswith("not graded: invalid notebook (invalid JSON")
-    assert nb_points(batch, "broken_invalid_json", NB[1]) == 5
+    assert nb_points(batch, "broken_invalid_json", NB[1]) == points(NB[1])
 
 
 def test_deleted_duplicated_renamed_and_edited_cells_are_repaired(batch):
     entry = batch["results"]["broken_structure"]["notebooks"][NB[0]]
-    assert nb_points(batch, "broken_structure", NB[0]) == 9  # not 100, not 0
+    assert nb_points(batch, "broken_structure", NB[0]) == points(NB[0])  # not 100, not 0
     notes = " ".join(entry["notes"])
     assert "was missing: restored" in notes and "second copy" in notes
 
 
 def test_missing_notebooks_and_extra_files(batch):
     result = batch["results"]["broken_missing_and_extra"]
-    assert result["total"] == 5
+    assert result["total"] == points(NB[1])  # the one notebook handed in
     assert result["notebooks"][NB[0]]["status"] == "not submitted"
     skipped = {
         s["file"].rsplit("/", 1)[-1]: s["reason"]
@@ -445,7 +441,7 @@ def test_lms_zip_downloads_are_collected_and_a_bad_archive_fails_alone(tmp_path)
     with open(os.path.join(course, "grading", "summary.json")) as f:
         summary = json.load(f)
     totals = {r["student"]: r["total"] for r in summary["results"]}
-    assert totals == {"alice": 9, "bob": 0}
+    assert totals == {"alice": points(NB[0]), "bob": 0}
     assert "carol.zip" in summary["not_graded"]["carol"]
     assert "dave.zip" in summary["not_graded"]["dave"]
     reasons = {s["file"]: s["reason"] for s in summary["intake"]["skipped"]}

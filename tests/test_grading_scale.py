@@ -19,6 +19,7 @@ import time
 import grading_fixtures as fx
 import pytest
 from nbgrader_course import ROOT, env
+from points import points, points_of
 from services import DaskCluster, Postgres
 
 pytestmark = pytest.mark.slow
@@ -39,7 +40,16 @@ CLASS = {
     **{name: fx.hostile(cell) for name, cell in HOSTILE.items() if name != "cpu_hog"},
     "cpu_hog": fx.hostile(fx.CPU_HOG, index=1),  # spinning while its own notebook runs
 }
-EXPECTED = {"untouched": 0, "bug_bptt_sign": 14, "hang_everywhere": 8}
+# Every complete student hands in notebooks 1-3 (COMPLETE points). The bug costs its two
+# exercises; a hang in the first answer cell of notebooks 1-3 costs softmax in notebook 1,
+# and all of notebooks 2 and 3, whose first answer cell defines the class of all their
+# exercises.
+COMPLETE = points(*NB[:3])
+EXPECTED = {
+    "untouched": 0,
+    "bug_bptt_sign": COMPLETE - points_of("bptt_relu", "bptt_tanh"),
+    "hang_everywhere": points(NB[0]) - points_of("softmax"),
+}
 SMALL = ["complete00", "untouched", "bug_bptt_sign", "hang_everywhere"]
 
 
@@ -120,7 +130,7 @@ def test_eight_workers_grade_everyone_without_lock_errors(scale):
     totals = {s: r["total"] for s, r in scale["results"].items()}
     assert set(totals) == set(CLASS)
     for student, total in totals.items():
-        assert total == EXPECTED.get(student, 20), (student, scale["results"][student])
+        assert total == EXPECTED.get(student, COMPLETE), (student, scale["results"][student])
 
 
 def test_gradebook_holds_the_same_scores(scale):
@@ -135,10 +145,9 @@ def test_hostile_neighbours_cost_nobody_anything(scale):
     for student in HOSTILE:
         result = scale["results"][student]
         assert [result["notebooks"][nb]["status"] for nb in NB[1:3]] == ["graded"] * 2, student
-        assert (
-            sum(v["points"] for nb in NB[1:3] for v in result["notebooks"][nb]["verdicts"].values())
-            == 11
-        )
+        assert sum(
+            v["points"] for nb in NB[1:3] for v in result["notebooks"][nb]["verdicts"].values()
+        ) == points(*NB[1:3])
 
 
 def test_a_hang_is_paid_once_and_costs_only_its_exercises(scale):
@@ -240,7 +249,7 @@ def test_a_late_resubmission_is_graded_alone_and_touches_nobody_else(scale):
     assert "grading 1 of the submissions" in run.stdout
     got = results(course)
     assert set(got) == set(CLASS)  # the class summary, merged
-    assert got["complete01"]["total"] == 11
+    assert got["complete01"]["total"] == COMPLETE - points(NB[0])  # notebook 1 blank
     assert {s: files_of(course, s) for s in others} == others
 
 
@@ -283,7 +292,7 @@ def test_late_submissions_follow_nbgraders_due_date_and_penalty(scale):
         f.write("2026-11-02 10:00:00")
     grade(course, incoming)
     late = results(course)["late"]
-    assert late["notebooks"][NB[0]]["late_penalty"] == 9 and late["total"] == 0
+    assert late["notebooks"][NB[0]]["late_penalty"] == points(NB[0]) and late["total"] == 0
     with open(os.path.join(course, "grades.csv")) as f:
         row = next(r.split(",") for r in f.read().splitlines() if ",late," in r)
-    assert float(row[7]) == 9 and float(row[8]) == 9 and float(row[9]) == 0
+    assert float(row[7]) == points(NB[0]) == float(row[8]) and float(row[9]) == 0

@@ -6,8 +6,7 @@ import os
 import pytest
 from nbgrader.validator import Validator
 from nbgrader_course import ROOT, make_course, nbgrader, scores, submit, timed
-
-from course.exercises import EXERCISES
+from points import points
 
 SOURCE = os.path.join(ROOT, "source", "rnn")
 RELEASE = os.path.join(ROOT, "release", "rnn")
@@ -49,7 +48,7 @@ def test_autograde_round_trip(tmp_path):
     per_nb, per_cell = scores(course, "solution")
     assert set(per_nb) == {n[:-6] for n in NOTEBOOKS}
     assert all(score == maximum for score, maximum in per_nb.values()), per_nb
-    assert sum(m for _, m in per_nb.values()) == sum(e.points for e in EXERCISES.values())
+    assert sum(m for _, m in per_nb.values()) == points()
 
     per_nb, per_cell = scores(course, "untouched")
     assert sum(s for s, _ in per_nb.values()) == 0, per_cell

@@ -39,7 +39,8 @@ def make_cell(activation, T, N, seed, D=5, H=8):
 
 
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
-@pytest.mark.parametrize("T", [1, 50])
+# 50 steps of finite differences take seconds: slow
+@pytest.mark.parametrize("T", [1, pytest.param(50, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("N", [1, 7])
 def test_rnn_cell_gradients(activation, T, N):
     cell, x, rng = make_cell(activation, T, N, seed=T * 10 + N)

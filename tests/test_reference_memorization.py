@@ -1,11 +1,13 @@
 """The reference solves the original assignment's memorization task (L=13, V=10)."""
 
 import numpy as np
+import pytest
 
 from course.reference import make_memory_net, run_memory_test, run_train_memory
 from helpers.data import generate_data_memory
 
 
+@pytest.mark.slow  # trains the reference network
 def test_reference_reaches_99_percent_on_the_original_task():
     # The original's exact task: 13 symbols from 8, delimiter, blank (V = 10), hidden
     # size 50. The original reached ~0.43 after 70,000 single-sequence SGD steps.

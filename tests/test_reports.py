@@ -133,6 +133,7 @@ def test_chart_axes_count_whole_students_and_scores():
     assert labels == [f"{e.notebook[:2]}  {e.title}" for e in EXERCISES.values()]
 
 
+@pytest.mark.slow  # renders a whole class's report and chart (3.3 s)
 def test_a_partial_run_renders_whatever_students_it_is_given(tmp_path):
     text = summary.write(str(tmp_path), [rf.result("alee")], {}, 1.0, 1)
     assert "1 student(s) graded" in text and "No exercise failed." in text

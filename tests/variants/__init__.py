@@ -69,3 +69,46 @@ def _rebind(fn, ns):
     new.__qualname__ = fn.__qualname__
     new.__doc__ = fn.__doc__
     return new
+
+
+# ----------------------------------------------------------------- what every exercise needs
+# (README, "Adding an exercise"; checked by tests/test_adding_an_exercise.py)
+
+MINIMUM = 3  # correct and bug variants per exercise
+
+
+def module_of(notebook):
+    """The variants module of a notebook: "01_building_blocks" -> "tests/variants/nb1.py"."""
+    return f"tests/variants/nb{int(notebook[:2])}.py"
+
+
+def missing_variants(exercises, variants):
+    """What the variants suite lacks, one message per gap saying what to add, for
+    ``exercises`` ({exercise id: notebook name}) and the ``variants`` it holds."""
+    gaps = []
+    for check, notebook in exercises.items():
+        for kind in KINDS:
+            have = sum(v.check == check and v.kind == kind for v in variants)
+            if have < MINIMUM:
+                gaps.append(
+                    f"exercise {check!r} has {have} {kind!r} variants, the suite needs "
+                    f"{MINIMUM}: add Variant({check!r}, <name>, {kind!r}, {{<name in the "
+                    f"notebook>: <your implementation>}}) entries to VARIANTS in "
+                    f"{module_of(notebook)}"
+                )
+    return gaps
+
+
+def missing_typical(exercises, typical, bugs):
+    """The exercises (ids) with no entry in the diagnostics suite's ``typical`` table
+    (tests/test_diagnostics.py, TYPICAL), one message each saying what to add; ``bugs``
+    are the visible bug variants the table's keys name."""
+    covered = {v.check for v in bugs if v.id in typical}
+    return [
+        f"exercise {check!r} has no entry in TYPICAL (tests/test_diagnostics.py): add "
+        f"'<the id of one of its bug variants, e.g. {check}-bug-...>': (<the test case it "
+        "fails first>, <what the message says is wrong, e.g. 'y is wrong'>, <words of the "
+        "hint>)"
+        for check in exercises
+        if check not in covered
+    ]
