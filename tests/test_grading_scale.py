@@ -18,7 +18,7 @@ import time
 
 import grading_fixtures as fx
 import pytest
-from nbgrader_course import ROOT, env
+from nbgrader_course import ROOT, env, scratch_course
 from services import DaskCluster, Postgres
 
 pytestmark = pytest.mark.slow
@@ -41,15 +41,6 @@ CLASS = {
 }
 EXPECTED = {"untouched": 0, "bug_bptt_sign": 14, "hang_everywhere": 8}
 SMALL = ["complete00", "untouched", "bug_bptt_sign", "hang_everywhere"]
-
-
-def make_course(tmp, name="course"):
-    course = os.path.join(str(tmp), name)
-    os.makedirs(course)
-    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
-    for d in ("source", "release"):
-        shutil.copytree(os.path.join(ROOT, d), os.path.join(course, d))
-    return course
 
 
 def write_class(folder, students):
@@ -105,7 +96,7 @@ def files_of(course, student):
 @pytest.fixture(scope="module")
 def scale(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("scale")
-    course = make_course(tmp)
+    course = scratch_course(tmp)
     incoming = str(tmp / "incoming")
     write_class(incoming, CLASS)
     t0 = time.perf_counter()
@@ -170,7 +161,7 @@ def test_untouched_exercises_are_not_attempted(scale):
 
 
 def small_class(tmp, scale):
-    course = make_course(tmp)
+    course = scratch_course(tmp)
     os.makedirs(os.path.join(course, "grading"))
     shutil.copy(
         os.path.join(scale["course"], "grading", "timing.json"), os.path.join(course, "grading")
