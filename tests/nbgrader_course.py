@@ -57,13 +57,6 @@ def scratch_course(tmp, name="course", folders=("source", "release"), notebooks=
     return course
 
 
-def make_course(tmp):
-    """A scratch course: nbgrader_config.py, source/ and a generated gradebook + release."""
-    course = scratch_course(tmp, folders=("source",))
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    return course
-
-
 def submit(course, student, notebook_dir, names=None):
     """Copy notebooks from ``notebook_dir`` as ``student``'s submission."""
     dest = os.path.join(course, "submitted", student, ASSIGNMENT)
