@@ -33,23 +33,27 @@ def nbgrader(course, *args, check=True):
     return result
 
 
-def copy_course(tmp):
-    """A scratch course without a gradebook: nbgrader_config.py, source/ and release/."""
-    course = os.path.join(str(tmp), "course")
+def scratch_course(tmp, name="course", folders=("source", "release"), notebooks=None):
+    """The one scratch course of the tests: ``tmp/name`` with the course's
+    nbgrader_config.py and a copy of ``folders`` (of source/ and release/), no gradebook.
+
+    ``notebooks``: only these notebook file names (and figures/) in each folder, for a
+    test that needs a short assignment. Returns the course's path (str).
+    """
+    course = os.path.join(str(tmp), name)
     os.makedirs(course)
     shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
-    for folder in ("source", "release"):
-        shutil.copytree(os.path.join(ROOT, folder), os.path.join(course, folder))
-    return course
-
-
-def make_course(tmp):
-    """A scratch course: nbgrader_config.py, source/ and a generated gradebook + release."""
-    course = os.path.join(str(tmp), "course")
-    os.makedirs(course)
-    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
-    shutil.copytree(os.path.join(ROOT, "source"), os.path.join(course, "source"))
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    for folder in folders:
+        src, dest = os.path.join(ROOT, folder), os.path.join(course, folder)
+        if notebooks is None:
+            shutil.copytree(src, dest)
+            continue
+        for assignment in os.listdir(src):
+            os.makedirs(os.path.join(dest, assignment))
+            for entry in ("figures", *notebooks):
+                path = os.path.join(src, assignment, entry)
+                copy = shutil.copytree if os.path.isdir(path) else shutil.copy
+                copy(path, os.path.join(dest, assignment, entry))
     return course
 
 

@@ -4,7 +4,7 @@ before the first grading run): otherwise autograde fails for every student."""
 
 import pytest
 from nbgrader.api import Gradebook
-from nbgrader_course import copy_course, nbgrader
+from nbgrader_course import nbgrader, scratch_course
 
 from autograder.grading.course import Course
 from course.exercises import notebooks
@@ -18,7 +18,7 @@ def notebooks_known(course):
 
 @pytest.mark.slow  # runs nbgrader generate_assignment on every notebook
 def test_an_assignment_added_with_only_a_due_date_gets_its_notebooks(tmp_path):
-    root = copy_course(tmp_path)
+    root = scratch_course(tmp_path)
     nbgrader(root, "db", "assignment", "add", "rnn", "--duedate=2027-03-01 23:59:00 Europe/Berlin")
     course = Course(root)
     assert notebooks_known(course)[0] == []

@@ -18,7 +18,7 @@ import time
 
 import grading_fixtures as fx
 import pytest
-from nbgrader_course import ROOT, env
+from nbgrader_course import ROOT, env, scratch_course
 from points import points, points_of
 from services import DaskCluster, Postgres
 
@@ -51,15 +51,6 @@ EXPECTED = {
     "hang_everywhere": points(NB[0]) - points_of("softmax"),
 }
 SMALL = ["complete00", "untouched", "bug_bptt_sign", "hang_everywhere"]
-
-
-def make_course(tmp, name="course"):
-    course = os.path.join(str(tmp), name)
-    os.makedirs(course)
-    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
-    for d in ("source", "release"):
-        shutil.copytree(os.path.join(ROOT, d), os.path.join(course, d))
-    return course
 
 
 def write_class(folder, students):
@@ -115,7 +106,7 @@ def files_of(course, student):
 @pytest.fixture(scope="module")
 def scale(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("scale")
-    course = make_course(tmp)
+    course = scratch_course(tmp)
     incoming = str(tmp / "incoming")
     write_class(incoming, CLASS)
     t0 = time.perf_counter()
@@ -179,7 +170,7 @@ def test_untouched_exercises_are_not_attempted(scale):
 
 
 def small_class(tmp, scale):
-    course = make_course(tmp)
+    course = scratch_course(tmp)
     os.makedirs(os.path.join(course, "grading"))
     shutil.copy(
         os.path.join(scale["course"], "grading", "timing.json"), os.path.join(course, "grading")

@@ -14,8 +14,8 @@ import zipfile
 import grading_fixtures as fx
 import lms_fixtures as lf
 import pytest
-from nbgrader_course import copy_course
-from test_grading_pipeline import run_grader
+from graded_class import run_grader
+from nbgrader_course import scratch_course
 from test_intake import ROSTER
 from test_malformed_notebooks import nested_in_metadata
 
@@ -61,7 +61,7 @@ def _downloads(root):
 
 
 def test_honest_students_keep_their_scores_beside_hostile_files(tmp_path):
-    course = copy_course(tmp_path)
+    course = scratch_course(tmp_path)
     import_roster(course, ROSTER)
     downloads = tmp_path / "downloads"
     _downloads(downloads)

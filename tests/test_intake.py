@@ -470,16 +470,14 @@ def test_a_renamed_notebook_and_an_identical_copy_are_called_so(tmp_path):
 
 def test_make_collect_keeps_the_record_that_grade_and_feedback_read(tmp_path, capsys):
     import json
-    import shutil
+    from pathlib import Path
 
-    from nbgrader_course import ROOT
+    from nbgrader_course import scratch_course
 
     from autograder.collect import main
     from autograder.feedback.__main__ import _received, _record
 
-    course = tmp_path / "course"
-    shutil.copytree(os.path.join(ROOT, "release"), course / "release")
-    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
+    course = Path(scratch_course(tmp_path, folders=("release",)))
     lf.canvas_download(tmp_path / "in")
     assert main([str(tmp_path / "in"), "--course", str(course), "--no-roster", "--write"]) == 0
     assert "record: " in capsys.readouterr().out

@@ -3,11 +3,11 @@ LmsCollector and SafeExtractor plugins, on a Canvas and a Blackboard bulk downlo
 the roster imported first (as the README's workflow does)."""
 
 import os
-import shutil
+from pathlib import Path
 
 import lms_fixtures as lf
 import pytest
-from nbgrader_course import ROOT, nbgrader
+from nbgrader_course import nbgrader, scratch_course
 from test_intake import ROSTER
 
 from autograder.roster.gradebook import import_roster
@@ -16,10 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_nbgrader_zip_collect_with_the_lms_plugins(tmp_path):
-    course = tmp_path / "course"
-    course.mkdir()
-    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
-    shutil.copytree(os.path.join(ROOT, "release"), course / "release")
+    course = Path(scratch_course(tmp_path, folders=("release",)))
     import_roster(str(course), ROSTER)
     archive = course / "downloaded" / "rnn" / "archive"
     lf.canvas_download(archive)

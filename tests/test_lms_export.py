@@ -7,11 +7,10 @@ Canvas file is read back with Canvas's own import rules (tests/canvas_import.py)
 
 import csv
 import os
-import shutil
 
 import canvas_import
 import pytest
-from nbgrader_course import ROOT, nbgrader
+from nbgrader_course import nbgrader, scratch_course
 
 from autograder.roster import Roster, Student
 from autograder.roster.gradebook import course_db_url, import_roster
@@ -51,9 +50,7 @@ def expected_scores(student):
 def course(tmp_path_factory):
     from nbgrader.api import Gradebook
 
-    course = tmp_path_factory.mktemp("export") / "course"
-    course.mkdir()
-    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
+    course = scratch_course(tmp_path_factory.mktemp("export"), folders=())
     import_roster(str(course), ROSTER)
     with Gradebook(course_db_url(str(course))) as gb:
         gb.update_or_create_assignment("rnn", duedate="2026-03-01 23:59:00 UTC")

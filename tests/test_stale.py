@@ -74,11 +74,11 @@ def test_an_edited_test_reaches_the_gradebooks_copy(tmp_path):
     """nbgrader grades with the gradebook's copy of the test cells: after source/ changed
     (an edited visible test, then make release) grading generates it again."""
     from nbgrader.api import Gradebook
-    from nbgrader_course import copy_course
+    from nbgrader_course import scratch_course
 
     from autograder.grading.course import Course
 
-    course = Course(copy_course(tmp_path))
+    course = Course(scratch_course(tmp_path))
     assert course.ensure_assignment() == "added"
     assert course.ensure_assignment() is False
     with Gradebook(course.db_url) as gb:  # graded students exist

@@ -13,13 +13,12 @@ import html
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 
 import grading_fixtures as fx
 import pytest
 import result_fixtures as rf
-from nbgrader_course import ROOT, nbgrader
+from nbgrader_course import ROOT, nbgrader, scratch_course
 
 from autograder.feedback.student import regenerate
 from course.exercises import notebooks
@@ -63,14 +62,11 @@ def ada_notebook_1():
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
-    course = tmp_path_factory.mktemp("feedback") / "course"
-    (course / "source" / "rnn").mkdir(parents=True)
-    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), course)
-    for name in (NB1, NB2, "figures"):
-        src = os.path.join(ROOT, "source", "rnn", name)
-        (shutil.copytree if os.path.isdir(src) else shutil.copy)(
-            src, course / "source" / "rnn" / name
+    course = Path(
+        scratch_course(
+            tmp_path_factory.mktemp("feedback"), folders=("source",), notebooks=(NB1, NB2)
         )
+    )
     nbgrader(str(course), "generate_assignment", "rnn", "--force")
     submitted = course / "submitted" / "ada" / "rnn"
     submitted.mkdir(parents=True)
