@@ -9,8 +9,8 @@ grading_fixtures.NOTEBOOKS, every release notebook: a new notebook is graded her
 without an edit. Every other grading fixture grades only the notebooks its bugs, attacks
 and broken files touch (1-5).
 
-Tests read it through the session fixture ``graded_class``; they all sit in one xdist
-group (GROUP), so that one worker grades it, once.
+Tests read it through the session fixture ``graded_class``; they all sit in one file,
+tests/test_graded_class.py (xdist hands out whole files), so that one worker grades it, once.
 """
 
 import html
@@ -24,7 +24,6 @@ import grading_fixtures as fx
 import pytest
 from nbgrader_course import ROOT, env, scratch_course
 
-GROUP = "graded-class"
 CELL_SECONDS, NOTEBOOK_SECONDS = 12, 40  # short: the batch tests the limits themselves
 # The graded class's flat limits: room for a training cell (notebook 6's takes a few
 # seconds on a quiet machine, 100 s at a load of 20 on 2 cores; a later notebook's up to
