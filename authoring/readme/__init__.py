@@ -45,11 +45,15 @@ def grading_settings(config):
     """The grading system's options (settings.py): the course's value and the help."""
     rows = []
     for section, name, value, default, text in settings.options(config):
-        shown = "unset" if value is None else f"{value:g}" if isinstance(value, float) else value
-        if value != default:
-            shown = f"{shown} (default {default})"
+        shown = (
+            _shown(value) if value == default else f"{_shown(value)} (default {_shown(default)})"
+        )
         rows.append(dict(name=f"c.{section}.{name}", value=shown, help=text))
     return rows
+
+
+def _shown(value):
+    return "unset" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def context(text_context, root=ROOT):
