@@ -15,6 +15,8 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from authoring import readme
 from autograder import grade
+from autograder.feedback.pages import NOT_SUBMITTED
+from autograder.feedback.student import regenerate
 from autograder.grading import direct, intake
 from autograder.grading.course import Course
 from autograder.grading.preprocessors import SandboxedExecute
@@ -157,3 +159,14 @@ def test_a_course_with_other_folder_names(tmp_path):
         "master",
         "nbgrader_config.py",
     ]
+
+
+def test_feedback_pages_go_to_the_configured_folder(tmp_path):
+    """The pages of a notebook nbgrader had nothing to make a page from (here: not
+    submitted) are written where nbgrader writes its own."""
+    root = str(tmp_path / "course")
+    course = scratch_course(root, RENAMED)
+    result = {"student": "bob", "notebooks": {NOTEBOOK: {"status": NOT_SUBMITTED}}}
+    pages = regenerate(root, result)
+    assert pages == [os.path.join(course.feedback("bob"), NOTEBOOK + ".html")]
+    assert not os.path.exists(os.path.join(root, "feedback"))

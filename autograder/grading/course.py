@@ -6,11 +6,10 @@ import secrets
 import subprocess
 
 import nbformat
-from nbgrader.coursedir import CourseDirectory
-from traitlets.config.loader import PyFileConfigLoader
 
 from course.paths import ASSIGNMENT, tool_env, venv_bin
 
+from .. import coursedir
 from . import timing
 from .sandbox import Limits
 
@@ -39,7 +38,7 @@ class Course:
 
     def config(self):
         """nbgrader_config.py of the course, with its root and gradebook fixed."""
-        config = PyFileConfigLoader("nbgrader_config.py", path=self.root).load_config()
+        config = coursedir.load_config(self.root)
         config.CourseDirectory.root = self.root
         config.CourseDirectory.assignment_id = self.assignment
         if self._db_url:
@@ -56,16 +55,16 @@ class Course:
     def directory(self):
         """nbgrader's CourseDirectory of this course (its configured folder names)."""
         if not hasattr(self, "_directory"):
-            self._directory = CourseDirectory(config=self.config())
+            self._directory = coursedir.directory(self.root, self.config())
         return self._directory
 
     def folder(self, step):
         """The folder of one nbgrader step: "submitted", "autograded", "feedback",
         "release", "source" (named as the course configures it)."""
-        return self.path(getattr(self.directory, f"{step}_directory"))
+        return self.path(coursedir.step_name(self.directory, step))
 
     def _format(self, step, student):
-        name = getattr(self.directory, f"{step}_directory")
+        name = coursedir.step_name(self.directory, step)
         return os.path.normpath(self.directory.format_path(name, student, self.assignment))
 
     def submitted(self, student=None):
