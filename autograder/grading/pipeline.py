@@ -22,8 +22,7 @@ import nbformat
 from ..feedback.pages import write_problem_pages
 from . import backends, intake, record, releases, results, stale, summary, timing
 from .sandbox import Limits
-
-CALIBRATION_LIMITS = {"cell_seconds": 600, "notebook_seconds": 1800}
+from .settings import GradingTimes
 
 
 @dataclass
@@ -80,6 +79,15 @@ def current_releases(course):
     return out
 
 
+def calibration_limits(config):
+    """Flat limits for timing the reference (c.GradingTimes.calibration_*)."""
+    times = GradingTimes(config=config)
+    return {
+        "cell_seconds": times.calibration_cell_seconds,
+        "notebook_seconds": times.calibration_notebook_seconds,
+    }
+
+
 def calibrate(course, backend, names, log):
     """Time the reference notebooks ``names`` in the sandbox; store and return the profile."""
     log(f"timing the reference notebooks for the time limits: {', '.join(names)}")
@@ -90,7 +98,8 @@ def calibrate(course, backend, names, log):
         "notebooks": [
             [n, open(os.path.join(course.source_dir(), n + ".ipynb")).read()] for n in names
         ],
-        "times": CALIBRATION_LIMITS,
+        "times": calibration_limits(course.config()),
+        "limits": course.limits().__dict__,
     }
     runs = backend.run_now(job)["notebooks"]
     broken = {n: r["status"] for n, r in runs.items() if r["status"] != "graded"}

@@ -53,6 +53,7 @@ class Limits:
     output_bytes_per_cell: int = _mib("output_mb_per_cell")
     cpus: float = default(GradingSandbox, "cpus")  # CPU time per wall-clock second
     cgroup_headroom_bytes: int = _mib("cgroup_headroom_mb")
+    judge_cpu_seconds: float = default(GradingSandbox, "judge_cpu_seconds")  # the judge's
 
     @classmethod
     def configured(cls, config, **fields):
@@ -68,6 +69,7 @@ class Limits:
             output_bytes_per_cell=s.output_mb_per_cell * MiB,
             cpus=s.cpus,
             cgroup_headroom_bytes=s.cgroup_headroom_mb * MiB,
+            judge_cpu_seconds=s.judge_cpu_seconds,
         )
         return cls(**{**values, **fields})
 

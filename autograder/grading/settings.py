@@ -55,6 +55,12 @@ class GradingTimes(Configurable):
     notebook_seconds = Float(
         None, allow_none=True, help="flat limit of every notebook, instead of the derived ones"
     ).tag(config=True)
+    calibration_cell_seconds = Float(
+        600.0, help="limit of a cell of the reference while it is timed for the profile"
+    ).tag(config=True)
+    calibration_notebook_seconds = Float(
+        1800.0, help="limit of a reference notebook while it is timed for the profile"
+    ).tag(config=True)
 
 
 class GradingSandbox(Configurable):
@@ -76,6 +82,12 @@ class GradingSandbox(Configurable):
     tmp_mb = Integer(256, help="everything the kernel may write (its tmpfs), MiB").tag(config=True)
     output_mb_per_cell = Integer(2, help="output one cell may produce, MiB").tag(config=True)
     cpus = Float(1.0, help="CPU time per wall-clock second (cgroup quota)").tag(config=True)
+    # Measured: one check costs the judge at most 0.25 s of CPU, a failure's hints included
+    # (bptt_tanh), a notebook at most 8 checks. A student's code made it spend 20 s.
+    judge_cpu_seconds = Float(
+        10.0,
+        help="CPU time the judge (outside the sandbox) may spend on one kernel's checks, s",
+    ).tag(config=True)
 
 
 SECTIONS = (Grading, GradingTimes, GradingSandbox)
