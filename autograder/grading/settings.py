@@ -55,6 +55,9 @@ class GradingTimes(Configurable):
     notebook_seconds = Float(
         None, allow_none=True, help="flat limit of every notebook, instead of the derived ones"
     ).tag(config=True)
+    kernel_startup_seconds = Integer(
+        120, help="time a kernel may take to start in the sandbox (within its notebook's limit)"
+    ).tag(config=True)
     calibration_cell_seconds = Float(
         600.0, help="limit of a cell of the reference while it is timed for the profile"
     ).tag(config=True)

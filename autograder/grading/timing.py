@@ -57,6 +57,7 @@ class TimeLimits:
     notebook_seconds: float | None = default(GradingTimes, "notebook_seconds")  # flat
     fallback_cell_seconds: float = default(GradingTimes, "fallback_cell_seconds")
     fallback_notebook_seconds: float = default(GradingTimes, "fallback_notebook_seconds")
+    kernel_startup_seconds: int = default(GradingTimes, "kernel_startup_seconds")
 
     @classmethod
     def configured(cls, config, **fields):
