@@ -41,9 +41,15 @@ c.Autograde.autograde_preprocessors = [
     "autograder.grading.metadata_check.CheckCellMetadataOnce",
 ]
 
-# Time limit of one cell when autograding without a timing profile (the pipeline derives
-# per-cell limits from the reference's own run: autograder/grading/timing.py).
-c.Execute.timeout = 120
+# The grading system's limits and options (time limits, the sandbox's memory, processes
+# and disk, workers) are traitlets of autograder/grading/settings.py, each defined there
+# once with its default and help; set them here to change them for this course, e.g.
+#   c.GradingTimes.fallback_cell_seconds = 60   (a cell, when no timing profile exists)
+#   c.GradingSandbox.memory_mb = 2048           (address space of one kernel, MiB)
+#   c.Grading.workers = 4                       (local worker processes)
+# python -m autograder.grade, nbgrader autograde and the README's tables read them
+# (README "Grading options"). nbgrader's c.Execute.timeout is not used: student code runs
+# in the grading sandbox, with these limits.
 
 # Warnings printed to stderr in a test cell would cost its points in nbgrader; the
 # tests silence numpy's warnings, and this removes any other warning text.

@@ -17,7 +17,7 @@ import shutil
 import sys
 import tempfile
 
-from course.paths import ASSIGNMENT, ROOT
+from course.paths import ROOT
 
 from .grading.course import Course
 from .grading.intake import record_intake
@@ -36,9 +36,9 @@ def _roster(args):
 
 
 def _notebooks(course):
-    release = os.path.join(course, "release", ASSIGNMENT)
+    release = course.release_dir()
     if not os.path.isdir(release):
-        raise FileNotFoundError(f"{release} does not exist: is {course} the course folder?")
+        raise FileNotFoundError(f"{release} does not exist: is {course.root} the course folder?")
     return sorted(n for n in os.listdir(release) if n.endswith(".ipynb"))
 
 
@@ -59,17 +59,18 @@ def main(argv=None):
     args = p.parse_args(argv)
     unpack = tempfile.mkdtemp(prefix="rnn-intake-")
     try:
+        course = Course(args.course)
         result = collect(
             args.path,
-            _notebooks(args.course),
+            _notebooks(course),
             _roster(args),
             unpack_to=unpack,
             lms_timezone=args.lms_timezone or course_timezone(args.course),
         )
         report = None
         if args.write:
-            report = write_submitted(result, os.path.join(args.course, "submitted"), ASSIGNMENT)
-            record_intake(Course(args.course), result, report)
+            report = write_submitted(result, course.submitted(), course.assignment)
+            record_intake(course, result, report)
         print(result.report())
         for student, sub in sorted(result.students.items()):
             when = f", submitted {sub.timestamp_text()}" if sub.timestamp else ""

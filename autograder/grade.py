@@ -29,31 +29,85 @@ from course.paths import ROOT
 
 from .grading import isolation, pipeline
 from .grading.course import Course
-from .grading.sandbox import Limits, SandboxUnavailable
+from .grading.sandbox import SandboxUnavailable
+from .grading.settings import Grading, GradingSandbox, GradingTimes, MiB
 
 
-def parse(argv):
+def _help(options, name, shown=None):
+    """The option's help from its trait, with the course's value and where it is set."""
+    value = getattr(options, name) if shown is None else shown
+    where = f"c.{type(options).__name__}.{name}"
+    return f"{options.trait_metadata(name, 'help')} (default: {value}; {where})"
+
+
+def parser(config):
+    """The command line; every limit's default is the course's option (``config``: the
+    course's nbgrader config, see grading/settings.py), which a flag overrides."""
+    grading, times, sandbox = (
+        cls(config=config) for cls in (Grading, GradingTimes, GradingSandbox)
+    )
+    derived = "derived from the reference's run"
     p = argparse.ArgumentParser(description="Grade every submission of the course.")
     p.add_argument(
         "submissions", nargs="?", default=None, help="folder of submissions (default: submitted/)"
     )
-    p.add_argument("--course", default=ROOT, help="nbgrader course directory")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="local workers")
-    p.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    p.add_argument("--course", metavar="DIR", default=ROOT, help="nbgrader course directory")
+    p.add_argument(
+        "--workers",
+        metavar="N",
+        type=int,
+        default=grading.workers or os.cpu_count() or 1,
+        help=_help(grading, "workers", grading.workers or "one per core"),
+    )
+    p.add_argument(
+        "--student", metavar="ID", action="append", help="grade only this student (repeatable)"
+    )
     p.add_argument("--all", action="store_true", help="grade everyone, changed or not")
-    p.add_argument("--dask", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
-    p.add_argument("--db-url", help="gradebook URL (default: the course's, or gradebook.db)")
+    p.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="execute on a Dask cluster (its scheduler, e.g. tcp://host:8786) instead of "
+        "local workers",
+    )
+    p.add_argument(
+        "--db-url",
+        metavar="URL",
+        help="the gradebook (default: c.CourseDirectory.db_url, else gradebook.db)",
+    )
     p.add_argument(
         "--lms-timezone",
+        metavar="ZONE",
         help="zone of Blackboard's file times where no receipt states one (default: the "
         "course's c.LmsCollector.lms_timezone; unset: UTC, with a warning)",
     )
-    p.add_argument("--cell-seconds", type=float, help="flat limit of every cell")
-    p.add_argument("--notebook-seconds", type=float, help="flat limit of every notebook")
+    for name in ("cell_seconds", "notebook_seconds"):
+        p.add_argument(
+            "--" + name.replace("_", "-"),
+            metavar="S",
+            type=float,
+            default=getattr(times, name),
+            help=_help(times, name, getattr(times, name) or derived),
+        )
     p.add_argument(
-        "--memory-mb", type=int, default=Limits.memory_bytes // 2**20, help="memory of a kernel"
+        "--memory-mb",
+        metavar="MIB",
+        type=int,
+        default=sandbox.memory_mb,
+        help=_help(sandbox, "memory_mb"),
     )
-    return p.parse_args(argv)
+    return p
+
+
+def parse(argv):
+    """The arguments, with the defaults of the course --course names."""
+    first = argparse.ArgumentParser(add_help=False)
+    first.add_argument("--course", default=ROOT)
+    known, _ = first.parse_known_args(argv)
+    try:
+        config = Course(known.course).config()
+    except FileNotFoundError as e:  # said once, as argparse says a usage error
+        parser(None).error(str(e))
+    return parser(config).parse_args(argv)
 
 
 def main(argv=None):
@@ -70,7 +124,7 @@ def main(argv=None):
         dask=args.dask,
         cell_seconds=args.cell_seconds,
         notebook_seconds=args.notebook_seconds,
-        limits=Limits(memory_bytes=args.memory_mb * 2**20),
+        limits=course.limits(memory_bytes=args.memory_mb * MiB),
         lms_timezone=args.lms_timezone,
     )
     if not args.dask:
@@ -87,7 +141,7 @@ def main(argv=None):
     pipeline.write_timings(course, run, seconds)
     print(
         f"graded {len(run.graded)} submission(s) in {seconds:.1f} s\n"
-        f"grades: {course.path('grades.csv')}\nfeedback: {course.path('feedback')}\n"
+        f"grades: {course.path('grades.csv')}\nfeedback: {course.folder('feedback')}\n"
         f"summary: {os.path.join(course.work, 'summary.md')} (and summary.png)"
     )
     return report_failures(run.failed, len(run.graded))

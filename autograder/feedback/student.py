@@ -5,6 +5,7 @@ import subprocess
 
 from course.paths import tool_env, venv_bin
 
+from ..coursedir import student_folder
 from .pages import write_problem_pages
 
 
@@ -13,7 +14,8 @@ class FeedbackError(RuntimeError):
 
 
 def regenerate(course_dir, result, assignment="rnn", received=(), timeout=600):
-    """Make ``feedback/<student>/<assignment>/*.html`` for the student of ``result``.
+    """Make ``feedback/<student>/<assignment>/*.html`` for the student of ``result`` (the
+    folders named as the course's CourseDirectory names them).
 
     1. ``nbgrader generate_feedback <assignment> --student <student> --force`` in the
        course folder (it replaces that student's folder only) if the student has
@@ -26,8 +28,8 @@ def regenerate(course_dir, result, assignment="rnn", received=(), timeout=600):
     the paths of the pages. Other students' pages are never touched.
     """
     student = result["student"]
-    autograded = os.path.join(course_dir, "autograded", student, assignment)
-    feedback = os.path.join(course_dir, "feedback", student, assignment)
+    autograded = student_folder(course_dir, "autograded", student, assignment)
+    feedback = student_folder(course_dir, "feedback", student, assignment)
     if os.path.isdir(autograded):
         proc = subprocess.run(
             [

@@ -6,16 +6,22 @@ import secrets
 import subprocess
 
 import nbformat
-from traitlets.config.loader import PyFileConfigLoader
 
 from course.paths import ASSIGNMENT, tool_env, venv_bin
 
+from .. import coursedir
 from . import timing
+from .sandbox import Limits
 
 
 class Course:
     """Paths of an nbgrader course (nbgrader_config.py, source/, release/ ...), its
-    gradebook's URL, and the pipeline's own working directory ``<course>/grading``."""
+    gradebook's URL, its grading options (settings.py), and the pipeline's own working
+    directory ``<course>/grading``.
+
+    The folders are nbgrader's: ``CourseDirectory.format_path`` with the folder names the
+    course configures (``c.CourseDirectory.submitted_directory = "handed_in"`` and so on),
+    so the pipeline reads and writes where ``nbgrader autograde`` would."""
 
     def __init__(self, root, assignment=ASSIGNMENT, db_url=None):
         self.root = os.path.abspath(root)
@@ -32,7 +38,7 @@ class Course:
 
     def config(self):
         """nbgrader_config.py of the course, with its root and gradebook fixed."""
-        config = PyFileConfigLoader("nbgrader_config.py", path=self.root).load_config()
+        config = coursedir.load_config(self.root)
         config.CourseDirectory.root = self.root
         config.CourseDirectory.assignment_id = self.assignment
         if self._db_url:
@@ -45,20 +51,37 @@ class Course:
         configured = self.config().CourseDirectory.get("db_url")
         return self._db_url or configured or f"sqlite:///{self.path('gradebook.db')}"
 
+    @property
+    def directory(self):
+        """nbgrader's CourseDirectory of this course (its configured folder names)."""
+        if not hasattr(self, "_directory"):
+            self._directory = coursedir.directory(self.root, self.config())
+        return self._directory
+
+    def folder(self, step):
+        """The folder of one nbgrader step: "submitted", "autograded", "feedback",
+        "release", "source" (named as the course configures it)."""
+        return self.path(coursedir.step_name(self.directory, step))
+
+    def _format(self, step, student):
+        name = coursedir.step_name(self.directory, step)
+        return os.path.normpath(self.directory.format_path(name, student, self.assignment))
+
     def submitted(self, student=None):
-        return self.path("submitted", *([student, self.assignment] if student else []))
+        """The student's submission (None: the folder of every student's)."""
+        return self._format("submitted", student) if student else self.folder("submitted")
 
     def autograded(self, student):
-        return self.path("autograded", student, self.assignment)
+        return self._format("autograded", student)
 
     def feedback(self, student):
-        return self.path("feedback", student, self.assignment)
+        return self._format("feedback", student)
 
     def release_dir(self):
-        return self.path("release", self.assignment)
+        return self._format("release", ".")
 
     def source_dir(self):
-        return self.path("source", self.assignment)
+        return self._format("source", ".")
 
     def notebooks(self):
         """Names (without .ipynb) of the assignment's notebooks, in order."""
@@ -144,7 +167,13 @@ class Course:
     def profile(self):
         return timing.load_profile(self.profile_path, self.source_hashes())
 
-    def time_limits(self, **settings):
-        """Limits derived from the course's timing profile (timing.TimeLimits fields
-        may be given, e.g. flat ``cell_seconds``)."""
-        return timing.TimeLimits(profile=self.profile(), **settings)
+    def time_limits(self, **fields):
+        """Limits derived from the course's timing profile, with the course's options
+        (c.GradingTimes.*); timing.TimeLimits ``fields`` (e.g. a flat ``cell_seconds``)
+        override them."""
+        return timing.TimeLimits.configured(self.config(), profile=self.profile(), **fields)
+
+    def limits(self, **fields):
+        """The sandbox's limits of one kernel, with the course's options
+        (c.GradingSandbox.*); sandbox.Limits ``fields`` override them."""
+        return Limits.configured(self.config(), **fields)

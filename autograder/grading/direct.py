@@ -5,7 +5,10 @@ here, in the grading sandbox, with the judge outside it: the same execution the
 pipeline's workers do (execute.py), one notebook at a time, in nbgrader's process. The
 student's earlier notebooks, already autograded, are where the carry-forward imports
 find them; the time limits come from the course's profile when the pipeline has made
-one (grading/timing.json), else from ``Execute.timeout``.
+one (grading/timing.json), else from ``c.GradingTimes.fallback_cell_seconds``, and the
+sandbox's limits from ``c.GradingSandbox``: the options the pipeline reads (settings.py),
+here from the config nbgrader loaded (nbgrader_config.py and the command line's
+``--GradingTimes.…`` flags). nbgrader's own ``Execute.timeout`` is not used.
 """
 
 import glob
@@ -15,7 +18,8 @@ import nbformat
 
 from .course import Course
 from .execute import execute_student
-from .sandbox import check_available
+from .sandbox import Limits, check_available
+from .timing import TimeLimits
 
 
 def _earlier(autograded, name):
@@ -35,12 +39,13 @@ def execute_notebook(preprocessor, nb, resources):
     info = resources["nbgrader"]
     course = Course(os.getcwd(), info["assignment"])  # nbgrader converts from the root
     name = info["notebook"]
-    times = course.time_limits(fallback_cell_seconds=preprocessor.timeout or 120)
+    times = TimeLimits.configured(preprocessor.config, profile=course.profile())
     job = {
         "student": info["student"],
         "secret": course.secret(),
         "earlier": _earlier(course.autograded(info["student"]), name),
         "notebooks": [[name, nbformat.writes(nb)]],
         "times": times.as_dict(),
+        "limits": Limits.configured(preprocessor.config).__dict__,
     }
     return execute_student(job)["notebooks"][name]

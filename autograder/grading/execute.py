@@ -134,7 +134,7 @@ class NotebookRun:
             interrupt_on_timeout=True,
             error_on_timeout={"ename": TIMEOUT, "evalue": "", "traceback": []},
             allow_errors=True,
-            startup_timeout=120,
+            startup_timeout=self.times.kernel_startup_seconds,
             on_cell_start=self.on_cell_start,
             on_cell_executed=self.on_cell_executed,
         )

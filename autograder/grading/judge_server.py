@@ -31,12 +31,12 @@ from helpers.checks import serial
 from helpers.checks.core import quiet_numpy
 
 from ..harness.client import NET, net_gradients, recv_bytes, send_message
+from .settings import GradingSandbox, default
 
 MAX_CALLS_PER_CHECK = 100_000
-# Measured: one check costs the judge at most 0.25 s of CPU, a failure's hints included
-# (bptt_tanh), a notebook at most 8 checks; the largest request is ~8 MB (rnn_init's
-# outputs). A student's code made it spend 20 s.
-CPU_SECONDS_PER_SESSION = 10.0
+# The judge's CPU time per session: c.GradingSandbox.judge_cpu_seconds (settings.py, with
+# its measurement). Measured: the largest request is ~8 MB (rnn_init's outputs).
+CPU_SECONDS_PER_SESSION = default(GradingSandbox, "judge_cpu_seconds")
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 

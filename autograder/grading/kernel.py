@@ -101,7 +101,13 @@ class GradingKernel:
         self.workdir, self.limits, self.uid, self.run = workdir, limits, uid, run
         # The judge serves the tests of the notebook this kernel runs, and no other: the
         # grader names it here, the kernel's requests cannot choose it.
-        self.session = JudgeSession(salt=salt, record_path=None, student=student, notebook=notebook)
+        self.session = JudgeSession(
+            salt=salt,
+            record_path=None,
+            student=student,
+            notebook=notebook,
+            cpu_seconds=limits.judge_cpu_seconds,
+        )
         self.runtime = os.path.join(runtime_base(), f"k{next(_counter)}")
         self.mounted = False
         self.cgroup = None

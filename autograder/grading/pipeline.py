@@ -22,8 +22,7 @@ import nbformat
 from ..feedback.pages import write_problem_pages
 from . import backends, intake, record, releases, results, stale, summary, timing
 from .sandbox import Limits
-
-CALIBRATION_LIMITS = {"cell_seconds": 600, "notebook_seconds": 1800}
+from .settings import GradingTimes
 
 
 @dataclass
@@ -32,9 +31,9 @@ class Options:
     students: list = field(default_factory=list)  # only these (default: new or changed)
     everyone: bool = False  # --all
     dask: str | None = None
-    cell_seconds: float | None = None
+    cell_seconds: float | None = None  # None: the course's (c.GradingTimes), else derived
     notebook_seconds: float | None = None
-    limits: Limits = field(default_factory=Limits)
+    limits: Limits | None = None  # None: the course's (c.GradingSandbox)
     lms_timezone: str | None = None  # Blackboard's zone where no receipt states one
     log: object = print
 
@@ -80,6 +79,15 @@ def current_releases(course):
     return out
 
 
+def calibration_limits(config):
+    """Flat limits for timing the reference (c.GradingTimes.calibration_*)."""
+    times = GradingTimes(config=config)
+    return {
+        "cell_seconds": times.calibration_cell_seconds,
+        "notebook_seconds": times.calibration_notebook_seconds,
+    }
+
+
 def calibrate(course, backend, names, log):
     """Time the reference notebooks ``names`` in the sandbox; store and return the profile."""
     log(f"timing the reference notebooks for the time limits: {', '.join(names)}")
@@ -90,7 +98,8 @@ def calibrate(course, backend, names, log):
         "notebooks": [
             [n, open(os.path.join(course.source_dir(), n + ".ipynb")).read()] for n in names
         ],
-        "times": CALIBRATION_LIMITS,
+        "times": calibration_limits(course.config()),
+        "limits": course.limits().__dict__,
     }
     runs = backend.run_now(job)["notebooks"]
     broken = {n: r["status"] for n, r in runs.items() if r["status"] != "graded"}
@@ -106,10 +115,9 @@ def calibrate(course, backend, names, log):
 def time_limits(course, backend, options, selected):
     """Flat limits where the options give them, the rest derived from the profile
     (timing the reference first if the profile lacks a notebook someone submitted)."""
-    times = timing.TimeLimits(
-        load=backend.load(),
-        cell_seconds=options.cell_seconds,
-        notebook_seconds=options.notebook_seconds,
+    flat = {"cell_seconds": options.cell_seconds, "notebook_seconds": options.notebook_seconds}
+    times = timing.TimeLimits.configured(
+        course.config(), load=backend.load(), **{k: v for k, v in flat.items() if v is not None}
     )
     if times.flat():
         return times
@@ -219,6 +227,7 @@ class Coordinator:
 
     def _grade_with(self, backend, selected, current, t0):
         times = time_limits(self.course, backend, self.options, selected)
+        limits = self.options.limits or self.course.limits()
         config = self.course.config()
         self.log(
             f"grading {len(selected)} of the submissions with {self.run.backend} "
@@ -227,12 +236,12 @@ class Coordinator:
         t1 = time.perf_counter()
         self.run.phases["setup"] = t1 - t0
         for student in selected:
-            self._dispatch(backend, config, student, times)
+            self._dispatch(backend, config, student, times, limits)
         for student, outcome in backend.completed():
             self._finish(config, student, outcome, current)
         self.run.phases["grading"] = time.perf_counter() - t1
 
-    def _dispatch(self, backend, config, student, times):
+    def _dispatch(self, backend, config, student, times, limits):
         try:
             prep = intake.prepare(self.course, student)
             self.prepared[student] = prep
@@ -245,7 +254,7 @@ class Coordinator:
         for name, meta in prep.metadata.items():
             for cell in meta.get("release_changes", []):
                 self.run.release_changes.setdefault(name, set()).add(cell)
-        backend.submit(student, make_job(self.course, prep, sanitized, times, self.options.limits))
+        backend.submit(student, make_job(self.course, prep, sanitized, times, limits))
 
     def _finish(self, config, student, outcome, current):
         t0 = time.perf_counter()

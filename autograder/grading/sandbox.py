@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 from course.paths import ROOT
 
+from .settings import GradingSandbox, MiB, default
+
 PRLIMIT = "/usr/bin/prlimit"  # util-linux; inside the sandbox, where /usr is the system's
 
 
@@ -33,25 +35,49 @@ class SandboxUnavailable(RuntimeError):
     pass
 
 
+def _mib(name):
+    return default(GradingSandbox, name) * MiB
+
+
 @dataclass
 class Limits:
-    """Resources of one kernel (time limits are in timing.py)."""
+    """Resources of one kernel, in the units the kernel applies (time limits are in
+    timing.py). The course's options c.GradingSandbox.* (settings.py, in MiB) define
+    the defaults and their reasons; ``configured(config)`` reads a course's values."""
 
-    # Address space of one kernel: the whole course peaks well under 1 GiB (measured), and
-    # a memory bomb should fail fast and leave room for 8 kernels on a 24 GiB machine.
-    memory_bytes: int = 1536 * 1024**2
-    cpu_seconds: int = 600  # whole notebook
-    processes: int = 256  # per kernel (cgroup), and per worker uid (RLIMIT_NPROC)
-    file_bytes: int = 64 * 1024**2  # one file
-    tmp_bytes: int = 256 * 1024**2  # everything the kernel may write (its tmpfs)
-    output_bytes_per_cell: int = 2 * 1024**2
-    cpus: float = 1.0  # CPU time per wall-clock second (cgroup quota)
+    memory_bytes: int = _mib("memory_mb")  # address space (RLIMIT_AS)
+    cpu_seconds: int = default(GradingSandbox, "cpu_seconds")  # whole notebook
+    processes: int = default(GradingSandbox, "processes")  # per kernel and per worker uid
+    file_bytes: int = _mib("file_mb")  # one file
+    tmp_bytes: int = _mib("tmp_mb")  # everything the kernel may write (its tmpfs)
+    output_bytes_per_cell: int = _mib("output_mb_per_cell")
+    cpus: float = default(GradingSandbox, "cpus")  # CPU time per wall-clock second
+    cgroup_headroom_bytes: int = _mib("cgroup_headroom_mb")
+    judge_cpu_seconds: float = default(GradingSandbox, "judge_cpu_seconds")  # the judge's
+
+    @classmethod
+    def configured(cls, config, **fields):
+        """The limits a course's config sets (c.GradingSandbox.*); ``fields`` (bytes,
+        e.g. ``memory_bytes`` from --memory-mb) override them."""
+        s = GradingSandbox(config=config)
+        values = dict(
+            memory_bytes=s.memory_mb * MiB,
+            cpu_seconds=s.cpu_seconds,
+            processes=s.processes,
+            file_bytes=s.file_mb * MiB,
+            tmp_bytes=s.tmp_mb * MiB,
+            output_bytes_per_cell=s.output_mb_per_cell * MiB,
+            cpus=s.cpus,
+            cgroup_headroom_bytes=s.cgroup_headroom_mb * MiB,
+            judge_cpu_seconds=s.judge_cpu_seconds,
+        )
+        return cls(**{**values, **fields})
 
     @property
     def cgroup_memory_bytes(self):
         """All processes of the kernel together, its tmpfs included. Above the address
         space limit, so that one process running out gets a MemoryError it can handle."""
-        return self.memory_bytes + 512 * 1024**2
+        return self.memory_bytes + self.cgroup_headroom_bytes
 
 
 @dataclass

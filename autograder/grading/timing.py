@@ -11,6 +11,8 @@ were graded, since it runs them again. A whole notebook gets ``multiple x its
 reference time + 4 margins`` plus that carry-forward time.
 
 ``--cell-seconds`` and ``--notebook-seconds`` replace the derived limits by flat ones.
+The numbers (multiple, margin, fallbacks) are the course's options ``c.GradingTimes.*``
+(settings.py): the defaults of the fields below are theirs.
 """
 
 import hashlib
@@ -19,11 +21,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
-MULTIPLE = 5.0
-MARGIN = 3.0
-NOTEBOOK_MARGINS = 4  # a notebook runs several cells, each may need its margin
-FALLBACK_CELL_SECONDS = 120.0
-FALLBACK_NOTEBOOK_SECONDS = 600.0
+from .settings import GradingTimes, default
+
 IMPORT = re.compile(r"import_from_notebook\(\s*[\"']([^\"']+)\.ipynb")
 
 
@@ -51,11 +50,23 @@ class TimeLimits:
 
     profile: dict = field(default_factory=dict)  # see profile_from_run
     load: float = 1.0  # concurrent kernels per core, at least 1
-    multiple: float = MULTIPLE
-    margin: float = MARGIN
-    cell_seconds: float | None = None  # flat override
-    notebook_seconds: float | None = None  # flat override
-    fallback_cell_seconds: float = FALLBACK_CELL_SECONDS  # a notebook not in the profile
+    multiple: float = default(GradingTimes, "multiple")
+    margin: float = default(GradingTimes, "margin")
+    notebook_margins: int = default(GradingTimes, "notebook_margins")
+    cell_seconds: float | None = default(GradingTimes, "cell_seconds")  # flat override
+    notebook_seconds: float | None = default(GradingTimes, "notebook_seconds")  # flat
+    fallback_cell_seconds: float = default(GradingTimes, "fallback_cell_seconds")
+    fallback_notebook_seconds: float = default(GradingTimes, "fallback_notebook_seconds")
+    kernel_startup_seconds: int = default(GradingTimes, "kernel_startup_seconds")
+
+    @classmethod
+    def configured(cls, config, **fields):
+        """The limits a course's config sets (c.GradingTimes.*, settings.py); ``fields``
+        (e.g. ``profile``, ``load``, or a flat ``cell_seconds`` from the command line)
+        override them."""
+        times = GradingTimes(config=config)
+        names = [n for n in cls.__dataclass_fields__ if times.has_trait(n)]
+        return cls(**{**{n: getattr(times, n) for n in names}, **fields})
 
     def _derived(self, seconds):
         return (self.multiple * seconds + self.margin) * self.load
@@ -78,14 +89,14 @@ class TimeLimits:
             return float(self.notebook_seconds)
         entry = self.profile.get(name)
         if not entry:
-            return FALLBACK_NOTEBOOK_SECONDS
+            return self.fallback_notebook_seconds
         extra = sum((carried or {}).values())
         total = entry["total"] + extra
-        return round((self.multiple * total + NOTEBOOK_MARGINS * self.margin) * self.load, 1)
+        return round((self.multiple * total + self.notebook_margin) * self.load, 1)
 
     @property
     def notebook_margin(self):
-        return NOTEBOOK_MARGINS * self.margin
+        return self.notebook_margins * self.margin
 
     def flat(self):
         return self.cell_seconds is not None and self.notebook_seconds is not None

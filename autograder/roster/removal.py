@@ -15,9 +15,10 @@ import subprocess
 
 from course.paths import tool_env, venv_bin
 
+from ..coursedir import step_folder
 from .model import RosterError
 
-STUDENT_FOLDERS = ("submitted", "autograded", "feedback")
+STUDENT_FOLDERS = ("submitted", "autograded", "feedback")  # steps, as the course names them
 
 
 def log_path(course_dir):
@@ -51,7 +52,7 @@ def remove_student(course_dir, student, force=False, reason=""):
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
     dest = os.path.join(course_dir, "grading", "removed", f"{student}-{stamp}")
     moved = []
-    sources = [os.path.join(course_dir, top, student) for top in STUDENT_FOLDERS]
+    sources = [os.path.join(step_folder(course_dir, step), student) for step in STUDENT_FOLDERS]
     sources.append(os.path.join(course_dir, "grading", "results", student + ".json"))
     for path in sources:
         if os.path.exists(path):
