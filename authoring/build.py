@@ -35,10 +35,11 @@ import tempfile
 import jupytext
 import nbformat
 
-from authoring import export, readme
+from authoring import readme, visible_tests
 from course.exercises import EXERCISES, notebooks
 from course.paths import ASSIGNMENT, COURSE_TEXT, RELEASE_DIR, ROOT, SOURCE_DIR, tool_env, venv_bin
 from course.reference_source import reference_source
+from helpers.notebooks import CARRIED_TAG
 
 from .claim_values import load as load_claim_values
 from .render import render
@@ -110,7 +111,7 @@ def code_cell(cell, options, grade_id):
     if not options.get("editable"):  # an editable cell is plain, with no nbgrader metadata
         meta["nbgrader"] = _nbgrader(grade_id, locked=True)
     if options.get("setup") or "given" in options:  # what later notebooks load
-        meta["tags"] = ["export"]
+        meta["tags"] = [CARRIED_TAG]
     return nbformat.v4.new_code_cell(source, metadata=meta)
 
 
@@ -338,7 +339,7 @@ def out_of_date():
         f"source/{ASSIGNMENT}/{n} has no course/text source"
         for n in sorted(set(os.listdir(SOURCE_DIR)) - expected)
     ]
-    if export.stored_text() != export.visible_tests_text():
+    if visible_tests.stored_text() != visible_tests.text():
         problems.append("helpers/checks/visible_tests.json differs from the exercises' tests")
     if not readme.is_current(text_context()):
         problems.append("README.md's generated parts differ from what the course computes")
@@ -359,7 +360,7 @@ def main(argv=None):
         return 1 if problems else 0
     for path in build_sources() + build_companions():
         print("wrote", os.path.relpath(path, ROOT))
-    print("wrote", os.path.relpath(export.write(), ROOT))
+    print("wrote", os.path.relpath(visible_tests.write(), ROOT))
     if readme.update(text_context()):
         print("wrote the generated parts of README.md")
     if args.release:

@@ -27,6 +27,10 @@ import linecache
 import os
 import types
 
+# The tag of the given cells (imports, setup) that later notebooks load with the answers.
+# Its name is in the notebooks students already have, so it stays "export".
+CARRIED_TAG = "export"
+
 _ACTIVE = None  # notebooks loaded during the current top-level load_notebook call
 
 
@@ -50,13 +54,13 @@ def _unavailable(nb):
     return found if isinstance(found, dict) else {}
 
 
-def _exported_cells(nb):
+def _carried_cells(nb):
     for i, cell in enumerate(nb.get("cells", [])):
         if cell.get("cell_type") != "code":
             continue
         meta = cell.get("metadata", {})
         nbg = meta.get("nbgrader", {})
-        if nbg.get("solution") or "export" in meta.get("tags", []):
+        if nbg.get("solution") or CARRIED_TAG in meta.get("tags", []):
             source = cell.get("source", "")
             yield (
                 i,
@@ -83,7 +87,7 @@ def _execute(path):
         raise NotebookLoadError(f"cannot read {path}: {e}") from e
     module = LoadedNotebook(f"notebook_{name}", path)
     unavailable = _unavailable(nb)
-    for index, grade_id, source in _exported_cells(nb):
+    for index, grade_id, source in _carried_cells(nb):
         if grade_id in unavailable:
             module.errors.append((index, grade_id, f"not run again: {unavailable[grade_id]}"))
             continue

@@ -1,7 +1,7 @@
 """Bulk downloads as Canvas, Moodle and Blackboard name them, built by the tests.
 
 Each builder writes archives (or folders) into a directory and returns what a correct
-intake must make of them. The names follow autograder/intake/naming.py (which cites the
+intake must make of them. The names follow autograder/intake/lms/ (which cites the
 LMS source code): Canvas "<name>[_LATE]_<user id>_<attachment id>_<file>", Moodle
 "<Full Name>_<participant>_assignsubmission_file_/<file>", Blackboard
 "<assignment>_<username>_attempt_<YYYY-MM-DD-HH-MM-SS>_<file>" plus a receipt.

@@ -57,7 +57,7 @@ def relu_hidden(r):
     return [Case("large", {"x": r.normal(0, 100, size=(5, 2, 3))})]
 
 
-EXERCISES.append(
+DECLARED.append(
     Exercise(
         id="relu",
         title="relu",

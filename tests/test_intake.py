@@ -13,7 +13,8 @@ import pytest
 from nbgrader.utils import parse_utc
 
 from autograder.intake import archives, collect, write_submitted
-from autograder.intake.naming import notebook_of, parse_lms_name
+from autograder.intake.duplicates import notebook_of
+from autograder.intake.lms import parse_lms_name
 from autograder.roster import Roster, Student
 from course.exercises import notebooks
 

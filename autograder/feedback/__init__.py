@@ -5,7 +5,8 @@
   all configured in nbgrader_config.py;
 - pages for notebooks nbgrader has no page for (missing, unreadable, not run to the
   end): pages.py;
-- ``student.regenerate(course_dir, result, ...)``: both, for one student only.
+- ``student.regenerate(course_dir, result, ...)``: both, for one student only (the one
+  path: the grading pipeline and ``python -m autograder.feedback`` call it).
 
 This module stays light (nbgrader_config.py imports it for TEMPLATES on every nbgrader
 command): import the functions from their modules.

@@ -4,9 +4,9 @@
 
 Reads <course>/grading/summary.json (written by ``python -m autograder.grade``) and the
 record of every file taken in (grading/intake.json), and, for each student, runs
-``nbgrader generate_feedback --student`` and writes the pages of notebooks nbgrader has
-none for (see student.regenerate). Only those students' folders in <course>/feedback/
-change.
+nbgrader's GenerateFeedback with the course's nbgrader_config.py and writes the pages of
+notebooks nbgrader has none for (student.regenerate, the grading pipeline's own path).
+Only those students' folders in <course>/feedback/ change.
 """
 
 import argparse

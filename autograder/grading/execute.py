@@ -28,6 +28,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
+from helpers.notebooks import CARRIED_TAG
+
 from ..untrusted import output_bounds
 from . import isolation
 from .kernel import GradingKernel, kill_process_tree, runtime_base
@@ -40,10 +42,10 @@ UNAVAILABLE = "rnn_grading"  # notebook metadata read by helpers.notebooks
 
 
 def _is_carried(cell):
-    """Would ``import_from_notebook`` run this cell (answer cells and "export" cells)?"""
+    """Would ``import_from_notebook`` run this cell (answer cells and CARRIED_TAG cells)?"""
     meta = cell.get("metadata", {})
     return cell.get("cell_type") == "code" and (
-        meta.get("nbgrader", {}).get("solution") or "export" in meta.get("tags", [])
+        meta.get("nbgrader", {}).get("solution") or CARRIED_TAG in meta.get("tags", [])
     )
 
 

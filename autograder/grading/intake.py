@@ -24,7 +24,7 @@ import tempfile
 
 from ..intake import IntakeResult, Skip, write_submitted
 from ..intake import collect as take_in
-from ..intake.classify import OLDER_DUPLICATE
+from ..intake.skips import OLDER_DUPLICATE
 from ..roster.gradebook import class_list
 from ..roster.model import STUDENT_ID
 from .normalize import InvalidNotebook, read_submission

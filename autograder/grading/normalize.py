@@ -24,6 +24,7 @@ import re
 import nbformat
 
 from ..untrusted.notebook_json import InvalidNotebook, load_json
+from .cells import grade_id, source_of
 
 # The course's notebooks have < 100 cells each; 100,000 (tiny) cells took nbgrader 163 s.
 MAX_CELLS = 2000
@@ -52,20 +53,10 @@ def check_cells(cells):
         )
 
 
-def _grade_id(cell):
-    meta = cell.get("metadata", {}).get("nbgrader")
-    return meta.get("grade_id") if isinstance(meta, dict) else None
-
-
-def _source(cell):
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
-
 def _student_cell(cell, index):
     """A plain, ungraded cell with the student's content."""
     kind = cell.get("cell_type")
-    source = _source(cell)
+    source = source_of(cell)
     new = (
         nbformat.v4.new_markdown_cell(source)
         if kind in ("markdown", "raw")
@@ -82,7 +73,7 @@ def _kind(cell):
 
 def _released_copy(cell, rc, received, notes):
     """The released cell ``rc`` in place of the student's ``cell`` (same grade id)."""
-    gid = _grade_id(rc)
+    gid = grade_id(rc)
     rc = copy.deepcopy(rc)
     if rc.metadata["nbgrader"].get("solution"):
         if cell.get("cell_type") != rc.cell_type:
@@ -90,10 +81,10 @@ def _released_copy(cell, rc, received, notes):
                 f"answer cell '{gid}' had been turned into a "
                 f"{cell.get('cell_type')} cell: restored as code"
             )
-        rc.source = _source(cell)
+        rc.source = source_of(cell)
     else:
         original = received.get(gid, rc)  # what this student was given
-        if _source(cell) != _source(original) or cell.get("cell_type") != original.cell_type:
+        if source_of(cell) != source_of(original) or cell.get("cell_type") != original.cell_type:
             notes.append(f"read-only cell '{gid}' had been changed: restored")
     if rc.cell_type == "code":
         rc.outputs, rc.execution_count = [], None
@@ -110,7 +101,7 @@ def _shown_id(gid):
 
 
 def _student_copy(cell, index, by_id, notes):
-    gid = _grade_id(cell)
+    gid = grade_id(cell)
     if gid in by_id:
         notes.append(f"a second copy of cell '{gid}' is kept as your own (ungraded) cell")
     elif gid is not None:
@@ -123,13 +114,13 @@ def _student_copy(cell, index, by_id, notes):
 
 def _restore_missing(cells, order, by_id, notes):
     """Put back every released cell that is missing, right after its predecessor."""
-    present = {_grade_id(c) for c in cells}
+    present = {grade_id(c) for c in cells}
     for pos, gid in enumerate(order):
         if gid is None or gid in present:
             continue
         where = 0
         for prev in reversed(order[:pos]):
-            idx = next((k for k, c in enumerate(cells) if _grade_id(c) == prev), None)
+            idx = next((k for k, c in enumerate(cells) if grade_id(c) == prev), None)
             if idx is not None:
                 where = idx + 1
                 break
@@ -151,12 +142,12 @@ def normalize(submission, release, received=None):
     where the current release differs (the instructor's edit, applied silently).
     """
     check_cells(submission.cells)  # plain `nbgrader autograde` skips read_submission
-    by_id = {_grade_id(c): c for c in release.cells if _grade_id(c)}
-    order = [_grade_id(c) for c in release.cells]
-    received_by_id = {_grade_id(c): c for c in (received or release).cells if _grade_id(c)}
+    by_id = {grade_id(c): c for c in release.cells if grade_id(c)}
+    order = [grade_id(c) for c in release.cells]
+    received_by_id = {grade_id(c): c for c in (received or release).cells if grade_id(c)}
     used, notes, cells = set(), [], []
     for i, cell in enumerate(submission.cells):
-        gid = _grade_id(cell)
+        gid = grade_id(cell)
         if gid in by_id and gid not in used:
             used.add(gid)
             cells.append(_released_copy(cell, by_id[gid], received_by_id, notes))

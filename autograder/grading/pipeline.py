@@ -5,8 +5,8 @@
       -> per student: intake.prepare + record.sanitize (nbgrader's sanitize pass, no writes)
       -> backend (local processes or Dask): execute.execute_student, anywhere
       -> per finished student, here, one at a time: record.autograde (nbgrader writes the
-         gradebook, autograded/, late penalties), record.feedback (nbgrader's pages,
-         and pages for notebooks it has none for), results.save
+         gradebook, autograded/, late penalties), feedback.student.regenerate (nbgrader's
+         pages, and pages for notebooks it has none for), results.save
       -> record.export (grades.csv) and the class summary from every student's result
 
 Workers only execute; this process alone writes. A student's failure at any step is
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import nbformat
 
-from ..feedback.pages import write_problem_pages
+from ..feedback.student import regenerate
 from . import backends, intake, record, releases, results, stale, summary, timing
 from .sandbox import Limits
 from .settings import GradingTimes
@@ -159,8 +159,8 @@ def _record(course, config, prep, outcome, current, received):
         record.ensure_submission(course, prep.student)
     scores = record.scores(course, prep.student)
     result = results.build(prep, outcome, scores, current, outcome["seconds"])
-    record.feedback(course, config, prep.student)
-    write_problem_pages(course.feedback(prep.student), result, received)
+    # strict=False: a notebook nbgrader could not make a page of gets a problem page
+    regenerate(course.root, result, course.assignment, received, config=config, strict=False)
     return result
 
 

@@ -1,6 +1,6 @@
 """nbgrader, in the coordinator's process: the only place the pipeline writes grades.
 
-Everything that touches the gradebook, autograded/ and feedback/ goes through nbgrader's
+Everything that touches the gradebook and autograded/ goes through nbgrader's
 own converters, configured by the course's nbgrader_config.py (preprocessors.py), one
 student at a time, from one thread: there is exactly one writer, so SQLite never meets
 "database is locked", and PostgreSQL works the same way.
@@ -10,7 +10,6 @@ student at a time, from one thread: there is exactly one writer, so SQLite never
   autograde()       nbgrader's whole autograde for one student, with the worker's
                     executed notebooks handed to SandboxedExecute: gradebook scores,
                     autograded/ notebooks and late penalties come from nbgrader itself
-  feedback()        nbgrader's generate_feedback for one student
   export()          nbgrader's CSV export (grades.csv)
 """
 
@@ -21,7 +20,7 @@ import os
 import warnings
 
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.converters import Autograde, GenerateFeedback
+from nbgrader.converters import Autograde
 from nbgrader.converters.base import NbGraderException
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins.export import CsvExportPlugin
@@ -140,17 +139,6 @@ def ensure_submission(course, student):
     with Gradebook(course.db_url) as gb:
         gb.update_or_create_student(student)
         gb.update_or_create_submission(course.assignment, student)
-
-
-def feedback(course, config, student):
-    """nbgrader's generate_feedback for one student (False if there was nothing to show)."""
-    conv = GenerateFeedback(coursedir=_coursedir(course, config, student), config=config, log=LOG)
-    conv.force = True
-    try:
-        conv.start()
-    except NbGraderException:
-        return False
-    return True
 
 
 def scores(course, student):

@@ -17,6 +17,8 @@ import shutil
 
 import nbformat
 
+from .cells import grade_id, source_of
+
 HISTORY = os.path.join("grading", "releases")
 
 
@@ -26,14 +28,11 @@ def release_hash(path):
         return hashlib.sha256(f.read()).hexdigest()[:16]
 
 
-_hash = release_hash
-
-
 def snapshot(course_root, release_path):
     """Keep a copy of the released notebook at ``release_path`` (idempotent)."""
     name = os.path.splitext(os.path.basename(release_path))[0]
     folder = os.path.join(course_root, HISTORY, name)
-    dest = os.path.join(folder, _hash(release_path) + ".ipynb")
+    dest = os.path.join(folder, release_hash(release_path) + ".ipynb")
     if not os.path.exists(dest):
         os.makedirs(folder, exist_ok=True)
         shutil.copy(release_path, dest + ".tmp")
@@ -43,7 +42,7 @@ def snapshot(course_root, release_path):
 def versions(course_root, release_path):
     """Every known version of a released notebook, the current one first."""
     name = os.path.splitext(os.path.basename(release_path))[0]
-    current = _hash(release_path)
+    current = release_hash(release_path)
     others = sorted(
         glob.glob(os.path.join(course_root, HISTORY, name, "*.ipynb")),
         key=os.path.getmtime,
@@ -53,25 +52,12 @@ def versions(course_root, release_path):
     return [nbformat.read(p, as_version=4) for p in paths]
 
 
-def _grade_id(cell):
-    meta = cell.get("metadata", {}).get("nbgrader")
-    return meta.get("grade_id") if isinstance(meta, dict) else None
-
-
-def source_of(cell):
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
-
-_source = source_of
-
-
 def locked_sources(nb):
     """{grade id: source} of the cells a student may not change."""
     return {
-        _grade_id(c): _source(c)
+        grade_id(c): source_of(c)
         for c in nb.cells
-        if _grade_id(c) and not c.metadata["nbgrader"].get("solution")
+        if grade_id(c) and not c.metadata["nbgrader"].get("solution")
     }
 
 
@@ -93,11 +79,11 @@ def changes(old, new):
 
 def unanswered(submission, version):
     """Grade ids of the answer cells the student left as they were given."""
-    given = {_grade_id(c): _source(c) for c in version.cells if _grade_id(c)}
+    given = {grade_id(c): source_of(c) for c in version.cells if grade_id(c)}
     return sorted(
-        _grade_id(c)
+        grade_id(c)
         for c in submission.cells
-        if _grade_id(c)
+        if grade_id(c)
         and c.metadata["nbgrader"].get("solution")
-        and _source(c) == given.get(_grade_id(c))
+        and source_of(c) == given.get(grade_id(c))
     )

@@ -17,6 +17,7 @@ import os
 import nbformat
 
 from . import releases
+from .cells import source_of
 
 BUNDLES = os.path.join("grading", "bundles.json")
 
@@ -44,7 +45,7 @@ def _cells(nb):
     out = {}
     for i, cell in enumerate(nb.cells):
         key = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {i + 1}"
-        out[key] = (_kind(cell), releases.source_of(cell))
+        out[key] = (_kind(cell), source_of(cell))
     return out
 
 

@@ -5,13 +5,14 @@
     write_submitted(result, "<course>/submitted", "rnn")
 
 PATH may mix nbgrader's layout, per-student folders and archives, and the bulk downloads
-of Canvas, Moodle and Blackboard (naming.py cites where each naming comes from).
+of Canvas, Moodle and Blackboard (lms/, one module per LMS, cites where each naming
+comes from; duplicates.py the copies' names).
 ``python -m autograder.collect PATH`` shows what a folder holds.
 """
 
-from .classify import Skip
 from .collect import collect
 from .result import IntakeResult, StudentSubmission
+from .skips import Skip
 from .write import WriteReport, write_submitted
 
 __all__ = [

@@ -4,7 +4,7 @@ with the reason.
 Whose file: a first component that is a student's own folder or archive on the roster
 (nbgrader's <student>/<assignment>/*.ipynb, <student>/*.ipynb, <student>.zip) gives the
 student; otherwise the first component of its logical path that an LMS named (Canvas,
-Moodle, Blackboard: see naming.py) does; otherwise the first component is the student's
+Moodle, Blackboard: see lms/) does; otherwise the first component is the student's
 folder or archive. Which notebook: the file name, less any duplicate suffix.
 
 Below the component that names the owner, everything is the owner's own: an LMS-style
@@ -21,26 +21,26 @@ from nbgrader.utils import parse_utc
 
 from ..roster.model import STUDENT_ID
 from .archives import archive_kind, archive_stem
-from .identify import Owner, identify
-from .naming import notebook_of, parse_lms_name
+from .duplicates import notebook_of
+from .identify import FOLDER, Owner, identify
+from .lms import BY_KEY, parse_lms_name
 from .receipts import receipt_zones, zone_named
 from .renamed import renamed_from
+from .skips import (
+    ANOTHERS_NAME,
+    NO_OWNER,
+    NOT_NOTEBOOK,
+    RENAMED,
+    SUBMISSION_TIME,
+    SYSTEM,
+    UNKNOWN_STUDENT,
+    UNREADABLE,
+    UNRECOGNISED,
+    Skip,
+)
 
 SYSTEM_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 TIMESTAMP_FILE = "timestamp.txt"
-
-# Why a file is not graded (Skip.code); the summary groups by these.
-NOT_NOTEBOOK = "not a notebook"
-UNRECOGNISED = "unrecognised notebook"
-UNKNOWN_STUDENT = "unknown student"
-NO_OWNER = "no student"
-OLDER_DUPLICATE = "older duplicate"
-IDENTICAL_COPY = "identical copy"
-RENAMED = "renamed notebook"
-UNREADABLE = "unreadable"
-SYSTEM = "system file"
-SUBMISSION_TIME = "submission time"  # read, not graded: timestamp.txt, Blackboard receipts
-ANOTHERS_NAME = "another student's name"  # inside one student's folder or upload
 
 
 @dataclass
@@ -64,17 +64,9 @@ class Stamp:
     file: object
 
 
-@dataclass
-class Skip:
-    file: str  # logical path
-    code: str
-    reason: str
-    student: str | None = None
-
-
 class Classifier:
-    """``lms_timezone``: the course's zone of Blackboard's times (None: not set);
-    ``receipts``: the found files, whose Blackboard receipts state their attempt's zone."""
+    """``lms_timezone``: the course's zone of the LMSs' naive times (Blackboard's; None: not
+    set); ``receipts``: the found files, whose LMS receipts state their attempt's zone."""
 
     def __init__(self, notebooks, roster=None, lms_timezone=None, receipts=()):
         self.notebooks = set(notebooks)
@@ -108,7 +100,7 @@ class Classifier:
             return inside
         if inside:
             filename = inside  # the owner's file; its own date is not the LMS's (lms is)
-        if owner.source == "folder" and filename == TIMESTAMP_FILE:
+        if owner.source == FOLDER and filename == TIMESTAMP_FILE:
             return self._stamp(found, student)
         return self._notebook(found, filename, student, lms, note)
 
@@ -135,7 +127,7 @@ class Classifier:
     def _owner(self, parts):
         """(Owner, LmsName or None, index of the component that names the owner)."""
         if self.roster is not None and len(parts) >= 2 and parse_lms_name(parts[0]) is None:
-            own = Owner("folder", archive_stem(parts[0]))
+            own = Owner(FOLDER, archive_stem(parts[0]))
             if identify(own, self.roster)[0] is not None:
                 return own, None, 0  # a student's own folder or archive
         return _owner(parts)
@@ -146,7 +138,7 @@ class Classifier:
         parts = tuple(logical.split("/"))
         owner, _, _ = self._owner(parts)
         if owner is None and archive_kind(parts[0]):
-            owner = Owner("folder", archive_stem(parts[0]))
+            owner = Owner(FOLDER, archive_stem(parts[0]))
         return self._student(owner) if owner else None
 
     def _student(self, owner):
@@ -173,14 +165,15 @@ class Classifier:
         timestamp = None
         if lms and lms.timestamp:
             timestamp, how = self._zoned(lms, student)
-            read = f"Blackboard's time {lms.timestamp:%Y-%m-%d %H:%M:%S} read as {how}"
+            title = BY_KEY[lms.lms].title
+            read = f"{title}'s time {lms.timestamp:%Y-%m-%d %H:%M:%S} read as {how}"
             note = "; ".join(filter(None, [note, read]))
-        if lms and lms.late:
-            note = "; ".join(filter(None, [note, "Canvas marked the submission late"]))
+        if lms:
+            note = "; ".join(filter(None, [note, *BY_KEY[lms.lms].notes(lms)]))
         return Candidate(student, notebook, found, rank, timestamp, note)
 
     def _zoned(self, lms, student):
-        """(aware UTC time, how its zone was found) of a Blackboard attempt: its
+        """(aware UTC time, how its zone was found) of an LMS's attempt (Blackboard's): its
         receipt's zone, else the course's, else UTC (and the student is listed)."""
         zone, how = self.receipt_zones.get((lms.key, lms.timestamp), (None, ""))
         if zone is None and self.zone is not None:
@@ -223,7 +216,7 @@ def _owner(parts):
         if lms:
             return Owner(lms.lms, lms.key, lms.name), lms, i
     if len(parts) >= 2:
-        return Owner("folder", archive_stem(parts[0])), None, 0
+        return Owner(FOLDER, archive_stem(parts[0])), None, 0
     return None, None, None
 
 
@@ -237,17 +230,5 @@ def _inner_lms_names(parts, index):
 
 def _lms_skip(found, lms):
     """A Skip for LMS files that are not submitted notebooks, else None."""
-    if lms is None:
-        return None
-    if lms.anonymous:
-        why = (
-            "Canvas anonymous grading: the file names no student (turn anonymous grading "
-            "off, or grade these by hand)"
-        )
-        return Skip(found.logical, UNKNOWN_STUDENT, why)
-    if lms.receipt:
-        return Skip(found.logical, SUBMISSION_TIME, "Blackboard receipt (its time is in the names)")
-    if lms.plugin != "file":
-        why = f"Moodle {lms.plugin} submission, not a file"
-        return Skip(found.logical, NOT_NOTEBOOK, why)
-    return None
+    skip = BY_KEY[lms.lms].skip(lms) if lms else None
+    return Skip(found.logical, *skip) if skip else None

@@ -5,18 +5,10 @@ import os
 import tempfile
 from collections import defaultdict
 
-from .classify import (
-    IDENTICAL_COPY,
-    OLDER_DUPLICATE,
-    SUBMISSION_TIME,
-    UNREADABLE,
-    Candidate,
-    Classifier,
-    Skip,
-    Stamp,
-)
+from .classify import Candidate, Classifier, Stamp
 from .result import IntakeResult, StudentSubmission
 from .scan import scan
+from .skips import IDENTICAL_COPY, OLDER_DUPLICATE, SUBMISSION_TIME, UNREADABLE, Skip
 
 
 def collect(source, notebooks, roster=None, *, unpack_to=None, lms_timezone=None):

@@ -1,15 +1,9 @@
-"""The zone of a Blackboard attempt's time: from its receipt, else the course's setting.
+"""The zone of an LMS's naive attempt time: from its receipt, else the course's setting.
 
 Blackboard Learn's file names carry the attempt's time in the server's local time,
-without a zone ("RNN_jdoe_attempt_2026-03-02-23-30-00_x.ipynb", naming.py). Beside them
-is one receipt per attempt ("RNN_jdoe_attempt_2026-03-02-23-30-00.txt") whose
-"Date Submitted:" line is the same time in the server's locale, ending with the zone:
-
-    Date Submitted: Monday, March 2, 2026 11:30:00 PM CET          (en_US)
-    Date Submitted: Monday, 2 March 2026 23:30:00 o'clock CET      (en_GB)
-
-(fields as CodeGra.de reads them, psef/blackboard.py parse_info_file: "Name:",
-"Assignment:", "Date Submitted:", "Current Grade:", ..., "Files:"; it reads "CET" as
+without a zone ("RNN_jdoe_attempt_2026-03-02-23-30-00_x.ipynb", lms/blackboard.py). Beside
+them is one receipt per attempt ("RNN_jdoe_attempt_2026-03-02-23-30-00.txt") that states
+the zone (the LMS's ``stated_zone`` reads the word: "CET"; CodeGra.de reads "CET" as
 Europe/Amsterdam). A zone abbreviation is resolved with the course's own zone when that
 zone has the abbreviation at that time (CET is Europe/Berlin's in winter), else by a
 table of abbreviations that name one offset only; "CST", "IST", "BST" name several and
@@ -20,9 +14,8 @@ import re
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .naming import parse_lms_name
+from .lms import BY_KEY, parse_lms_name
 
-DATE_LINE = re.compile(r"^Date Submitted:\s*(?P<value>.+?)\s*$", re.MULTILINE)
 OFFSET = re.compile(r"(?:GMT|UTC)?(?P<sign>[+-])(?P<h>\d{1,2}):?(?P<m>\d\d)?$")
 # Abbreviations with one meaning only (the tz database's); offsets in hours.
 ABBREVIATIONS = {
@@ -42,18 +35,6 @@ def zone_named(name):
         raise ValueError(
             f"{name!r} is not a time zone (use a tz database name such as Europe/Berlin)"
         ) from None
-
-
-def stated_zone(text):
-    """The zone word at the end of a receipt's "Date Submitted:" line, or None."""
-    m = DATE_LINE.search(text)
-    if not m:
-        return None
-    words = m["value"].replace("o'clock", "").split()
-    word = words[-1] if words else ""
-    if not word or word.upper() in ("AM", "PM") or re.fullmatch(r"[\d:.,]+", word):
-        return None  # a time without a zone
-    return word
 
 
 def resolve(word, local_time, course_zone):
@@ -90,8 +71,8 @@ def course_timezone(course_dir):
 
 
 def receipt_zones(found, course_zone):
-    """{(username, naive time): (tzinfo, how) or (None, why)} of the Blackboard receipts
-    among ``found`` (FoundFile), so that each attempt's files get their receipt's zone."""
+    """{(LMS key, naive time): (tzinfo, how) or (None, why)} of the LMSs' receipts among
+    ``found`` (FoundFile), so that each attempt's files get their receipt's zone."""
     zones = {}
     for f in found:
         lms = parse_lms_name(f.parts[-1])
@@ -99,7 +80,7 @@ def receipt_zones(found, course_zone):
             continue
         try:
             with open(f.path, encoding="utf-8", errors="replace") as fh:
-                word = stated_zone(fh.read(64 * 1024))
+                word = BY_KEY[lms.lms].stated_zone(fh.read(64 * 1024))
         except OSError:
             continue
         if word:

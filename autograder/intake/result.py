@@ -74,7 +74,7 @@ class IntakeResult:
         """The inverse of ``as_dict``."""
         from nbgrader.utils import parse_utc
 
-        from .classify import Skip
+        from .skips import Skip
 
         result = cls(data.get("source", ""))
         for sid, sub in data.get("students", {}).items():

@@ -6,7 +6,7 @@ one."""
 import json
 import os
 
-CANVAS_LATE_NOTE = "Canvas marked the submission late"  # intake/classify.py writes it
+CANVAS_LATE_NOTE = "Canvas marked the submission late"  # intake/lms/canvas.py writes it
 
 
 def lms_late(course_root):

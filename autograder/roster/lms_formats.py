@@ -20,7 +20,7 @@ user/action_redir.php, operation download_participants; "courseid_<id>_participa
   "Email address" by default; "Username", "ID number" if shown).
   -> id: Username, else ID number, else the email address; no lms_user_id (Moodle's
      downloads name a per-assignment participant number, not in this export: its files
-     are matched by the full name, see intake/identify.py).
+     are matched by the full name, see intake/lms/moodle.py).
 """
 
 import re

@@ -46,7 +46,7 @@ NOTEBOOK_MODULES = (
 def _collect():
     out = {}
     for module in NOTEBOOK_MODULES:
-        for exercise in module.EXERCISES:
+        for exercise in module.DECLARED:
             if exercise.id in out:
                 raise ValueError(f"exercise {exercise.id!r} is declared twice")
             out[exercise.id] = replace(exercise, notebook=module.NOTEBOOK)

@@ -615,7 +615,8 @@ update_weights = Exercise(
 )
 
 
-EXERCISES = [
+# this notebook's exercises, in order (the package collects them into EXERCISES)
+DECLARED = [
     softmax,
     cross_entropy_loss,
     softmax_cross_entropy_grad,

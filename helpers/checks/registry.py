@@ -19,7 +19,7 @@ from .diagnose import Outcome
 from .properties import property_from_spec
 from .runner import from_spec
 
-EXPORT_FILE = os.path.join(os.path.dirname(__file__), "visible_tests.json")
+VISIBLE_TESTS_FILE = os.path.join(os.path.dirname(__file__), "visible_tests.json")
 
 
 @dataclass
@@ -72,7 +72,7 @@ def exercise_from_dict(d):
 
 
 @functools.cache
-def load(path=EXPORT_FILE):
+def load(path=VISIBLE_TESTS_FILE):
     """{exercise id: ExerciseTests}, in course order ({} before the first build)."""
     if not os.path.exists(path):
         return {}

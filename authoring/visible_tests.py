@@ -1,4 +1,4 @@
-"""Export the visible tests for students: ``helpers/checks/visible_tests.json``.
+"""The visible tests students run: ``helpers/checks/visible_tests.json``, written by the build.
 
 For every exercise of course/exercises: what the student-side checks need (id,
 notebook, title, points, the tested object's name, runner, properties, hints, the earlier
@@ -12,7 +12,7 @@ import os
 from course.exercises import EXERCISES, collaborators
 from course.judge import mistake_outcomes, reference_outputs, visible_cases
 from helpers.checks import serial
-from helpers.checks.registry import EXPORT_FILE
+from helpers.checks.registry import VISIBLE_TESTS_FILE
 
 
 def _case(exercise, case):
@@ -28,7 +28,8 @@ def _case(exercise, case):
     }
 
 
-def exported(exercise):
+def student_side(exercise):
+    """What the student-side checks get of ``exercise``, with its visible cases."""
     cases = [_case(exercise, c) for c in visible_cases(exercise.id)]
     shown = {m["message"] for c in cases for m in c["mistakes"]}
     for mistake in exercise.mistakes:
@@ -51,22 +52,22 @@ def exported(exercise):
     }
 
 
-def visible_tests_text():
-    """The export as JSON text (deterministic: the same course gives the same bytes)."""
-    data = {"exercises": [exported(e) for e in EXERCISES.values()]}
+def text():
+    """visible_tests.json's text (deterministic: the same course gives the same bytes)."""
+    data = {"exercises": [student_side(e) for e in EXERCISES.values()]}
     return json.dumps(serial.to_jsonable(data), indent=1) + "\n"
 
 
-def stored_text(path=EXPORT_FILE):
+def stored_text(path=VISIBLE_TESTS_FILE):
     if not os.path.exists(path):
         return None
     with open(path, encoding="utf-8") as f:
         return f.read()
 
 
-def write(path=EXPORT_FILE):
-    text = visible_tests_text()
-    if stored_text(path) != text:
+def write(path=VISIBLE_TESTS_FILE):
+    wanted = text()
+    if stored_text(path) != wanted:
         with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
+            f.write(wanted)
     return path
