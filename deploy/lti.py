@@ -23,15 +23,14 @@ platform's JWKS. This subclass decides, from the verified token:
 """
 
 import datetime
-import json
-import os
-import tempfile
 
 from ltiauthenticator.lti13.auth import LTI13Authenticator
 from tornado.web import HTTPError
 from traitlets import Dict, Unicode
 
 from autograder.roster.model import Roster
+
+from .private_json import read_json, write_private_json
 
 ROLES_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/roles"
 CUSTOM_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/custom"
@@ -74,23 +73,6 @@ def record_launch(path, account, id_token):
         "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
     write_private_json(path, launches)
-
-
-def read_json(path):
-    """The JSON in ``path``; {} if there is none yet."""
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except FileNotFoundError:
-        return {}
-
-
-def write_private_json(path, data):
-    """``data`` as JSON in ``path``, mode 0600, never half-written."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=1, sort_keys=True)
-    os.replace(tmp, path)  # mkstemp made it 0600
 
 
 class CourseLTI13Authenticator(LTI13Authenticator):

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import jwt
 
 from .layout import DEFAULT_ROOT, Deployment
-from .lti import read_json, write_private_json
+from .private_json import read_json, write_private_json
 
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"

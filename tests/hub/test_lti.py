@@ -16,6 +16,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from deploy import hub_secrets, lti, lti_grades  # noqa: E402
 from deploy.layout import Deployment  # noqa: E402
+from deploy.private_json import read_json  # noqa: E402
 
 M = "http://purl.imsglobal.org/vocab/lis/v2/membership"
 LEARNER, INSTRUCTOR, TA = f"{M}#Learner", f"{M}#Instructor", f"{M}/Instructor#TeachingAssistant"
@@ -114,7 +115,7 @@ def test_what_was_sent_is_not_sent_again(tmp_path):
     scores, launches = {"a": (9.0, 10.0), "b": (3.0, 10.0)}, _launches("a", "b")
     platform = FakePlatform()
     for _ in range(2):
-        ledger = lti.read_json(dep.lti_ledger_file)
+        ledger = read_json(dep.lti_ledger_file)
         lti_grades.send(dep, lti_grades.plan(dep, scores, launches, ledger), ledger, platform)
     assert platform.posted == [("https://lms/li/1", "a-sub", 9.0), ("https://lms/li/1", "b-sub", 3)]
     assert platform.authorized == 1  # the second run asked for no token
