@@ -73,6 +73,7 @@ if dep.auth == "lti":
     lti.client_id = {dep.lti["client_id"]}
     lti.authorize_url = dep.lti["authorize_url"]
     lti.jwks_endpoint = dep.lti["jwks_url"]
+    lti.deployment_id = dep.lti["deployment_id"]
     lti.uri_scheme = "https" if dep.ssl_cert else "http"
     lti.roster_file = dep.roster_file
     lti.staff = dict(dep.lti.get("staff", {}))

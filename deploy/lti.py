@@ -5,6 +5,7 @@ initiation at /hub/lti13/oauth_login, the platform's auth request, the form_post
 signed id_token to /hub/lti13/oauth_callback) and checks the token against the
 platform's JWKS. This subclass decides, from the verified token:
 
+- **the deployment.** The token's deployment_id must be the one registered.
 - **the account.** The LMS's user number (Canvas's ``$User.id``, sent as the custom
   parameter ``lms_user_id`` that ltiauthenticator's own tool configuration asks for) is
   looked up in the class roster (autograder.roster's CSV, column ``lms_user_id``): a
@@ -36,6 +37,7 @@ ROLES_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/roles"
 CUSTOM_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/custom"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 CONTEXT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/context"
+DEPLOYMENT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
 # Context roles (LTI 1.3, A.2.2), full URIs; TeachingAssistant is a sub-role of Instructor.
 MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership"
 STAFF_ROLES = {
@@ -80,6 +82,7 @@ class CourseLTI13Authenticator(LTI13Authenticator):
 
     manage_groups = True
 
+    deployment_id = Unicode(help="the LMS's deployment of this tool").tag(config=True)
     roster_file = Unicode(help="the class roster (CSV with id and lms_user_id)").tag(config=True)
     staff = Dict(help="{LMS user id: account} of instructors and TAs").tag(config=True)
     launches_file = Unicode(help="where each account's latest launch is kept").tag(config=True)
@@ -91,6 +94,11 @@ class CourseLTI13Authenticator(LTI13Authenticator):
         for this user."""
         number = lms_user_id(id_token)
         role = role_of(id_token.get(ROLES_CLAIM))
+        # ltiauthenticator checks the client, not which of its deployments (another
+        # course's or account's installation of the same key) launched it.
+        if id_token.get(DEPLOYMENT_CLAIM) != self.deployment_id:
+            deployment = id_token.get(DEPLOYMENT_CLAIM)
+            raise HTTPError(403, f"a launch from another deployment of the tool: {deployment}")
         if not number:
             raise HTTPError(403, "the launch carries no lms_user_id (custom parameter)")
         if role == "staff":

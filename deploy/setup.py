@@ -25,15 +25,9 @@ def trial_password(dep):
     return hub_secrets.trial_password(dep)
 
 
-def hub_state(dep):
-    """hub/ (root 0700) and what it keeps across restarts; what the chosen login needs."""
-    os.makedirs(dep.hub_dir, mode=0o700, exist_ok=True)
-    os.chmod(dep.hub_dir, 0o700)
-    hub_secrets.cookie_secret(dep)
-    hub_secrets.proxy_token(dep)
-    if dep.auth == "trial":
-        hub_secrets.trial_password(dep)
-    elif dep.auth == "lti":
+def check_login(dep):
+    """SystemExit, before anything is built, if the chosen login lacks what it needs."""
+    if dep.auth == "lti":
         missing = [k for k in LTI_SETTINGS if not dep.lti.get(k)]
         if missing:
             raise SystemExit(
@@ -43,11 +37,22 @@ def hub_state(dep):
             )
         if not os.path.exists(dep.roster_file):
             raise SystemExit("--auth lti needs the class roster: --roster students.csv")
-        hub_secrets.lti_tool_key(dep)
-    else:
+    elif dep.auth != "trial":
         raise SystemExit(f"--auth {dep.auth}: choose lti or trial")
     if bool(dep.ssl_cert) != bool(dep.ssl_key):
         raise SystemExit("--ssl-cert and --ssl-key go together")
+
+
+def hub_state(dep):
+    """hub/ (root 0700) and what it keeps across restarts; what the chosen login needs."""
+    os.makedirs(dep.hub_dir, mode=0o700, exist_ok=True)
+    os.chmod(dep.hub_dir, 0o700)
+    hub_secrets.cookie_secret(dep)
+    hub_secrets.proxy_token(dep)
+    if dep.auth == "trial":
+        hub_secrets.trial_password(dep)
+    else:
+        hub_secrets.lti_tool_key(dep)
 
 
 def run(dep, log=print):
@@ -62,6 +67,7 @@ def run(dep, log=print):
             f"deployment root {dep.root} is too long: the formgrader's kernels' Unix "
             f"sockets in {dep.grader_runtime} would exceed 107 bytes; choose a shorter root"
         )
+    check_login(dep)
     os.umask(0o022)
     os.makedirs(dep.root, exist_ok=True)
     os.chmod(dep.root, 0o755)

@@ -22,8 +22,13 @@ M = "http://purl.imsglobal.org/vocab/lis/v2/membership"
 LEARNER, INSTRUCTOR, TA = f"{M}#Learner", f"{M}#Instructor", f"{M}/Instructor#TeachingAssistant"
 
 
-def launch(number, *roles, sub="sub-1"):
-    return {"sub": sub, lti.ROLES_CLAIM: list(roles), lti.CUSTOM_CLAIM: {"lms_user_id": number}}
+def launch(number, *roles, sub="sub-1", deployment="d-1"):
+    return {
+        "sub": sub,
+        lti.DEPLOYMENT_CLAIM: deployment,
+        lti.ROLES_CLAIM: list(roles),
+        lti.CUSTOM_CLAIM: {"lms_user_id": number},
+    }
 
 
 @pytest.fixture
@@ -31,6 +36,7 @@ def authenticator(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("id,lms_user_id\nalice,1001\nbob,1002\nteach,1003\n")
     return lti.CourseLTI13Authenticator(
+        deployment_id="d-1",
         roster_file=str(roster),
         staff={"9001": "teach", "9002": "ta"},
         launches_file=str(tmp_path / "launches.json"),
@@ -54,6 +60,7 @@ def test_the_roster_maps_learners_and_the_staff_list_maps_instructors(authentica
         (launch("1003", LEARNER), "not on the class roster"),  # a roster id that is staff
         (launch("1001"), "neither a Learner nor an Instructor"),
         (launch("", LEARNER), "no lms_user_id"),
+        (launch("1001", LEARNER, deployment="d-2"), "another deployment"),
     ],
 )
 def test_anyone_else_is_refused(authenticator, token, why):
@@ -130,7 +137,7 @@ def test_hub_config_for_a_real_term_lti_over_https(tmp_path, monkeypatch):
         instructors=["t"],
         ssl_cert="/etc/ssl/hub.pem",
         ssl_key="/etc/ssl/hub.key",
-        lti={**settings, "client_id": "tool", "staff": {"42": "t"}},
+        lti={**settings, "client_id": "tool", "deployment_id": "d-1", "staff": {"42": "t"}},
     )
     dep.save()
     monkeypatch.setenv("RNN_COURSE_ROOT", dep.root)
@@ -139,7 +146,7 @@ def test_hub_config_for_a_real_term_lti_over_https(tmp_path, monkeypatch):
     a = c.CourseLTI13Authenticator
     assert a.issuer == "https://lms/issuer" and a.client_id == {"tool"}
     assert a.staff == {"42": "t"} and a.roster_file == dep.roster_file
-    assert a.uri_scheme == "https"
+    assert a.uri_scheme == "https" and a.deployment_id == "d-1"
     assert "load_groups" not in c.JupyterHub  # the authenticator manages the groups
     assert c.JupyterHub.bind_url == f"https://127.0.0.1:{dep.hub_port}"
     assert c.JupyterHub.ssl_cert == "/etc/ssl/hub.pem"
@@ -159,3 +166,21 @@ def test_secrets_are_made_once_and_kept(tmp_path):
     assert hub_secrets.lti_tool_key(dep)[1] == jwk  # the same key, the same kid
     assert stat.S_IMODE(os.stat(dep.lti_key_file).st_mode) == 0o600
     assert "d" not in json.loads(Path(dep.lti_jwks_file).read_text())["keys"][0]  # public
+
+
+def test_setup_refuses_an_lti_deployment_without_the_registration_or_the_roster(tmp_path):
+    from deploy import setup
+
+    dep = Deployment(root=str(tmp_path), lti={"issuer": "https://lms"})
+    with pytest.raises(SystemExit, match="--lti-client-id.*--lti-token-url"):
+        setup.check_login(dep)
+    dep.lti = {k: "x" for k in setup.LTI_SETTINGS}
+    with pytest.raises(SystemExit, match="--roster"):
+        setup.check_login(dep)
+    Path(dep.hub_dir).mkdir()
+    Path(dep.roster_file).write_text("id,lms_user_id\na,1\n")
+    setup.check_login(dep)  # all there
+    dep.ssl_cert = "/etc/ssl/hub.pem"
+    with pytest.raises(SystemExit, match="go together"):
+        setup.check_login(dep)
+    setup.check_login(Deployment(root=str(tmp_path), auth="trial"))  # the trial needs nothing
