@@ -12,7 +12,8 @@ export PATH := $(BIN):$(PATH)
 # of helpers, however JupyterLab or a script was started.)
 
 .PHONY: help venv proxy workspace lab validate hub test test-fast bench bench-grading claims lint \
-	notebooks release grade bundle clean roster collect feedback canvas-export archive-term
+	notebooks release grade bundle clean roster collect feedback canvas-export archive-term \
+	lti-grades
 
 help:
 	@echo "make lab        set up and open the course in JupyterLab (your copy: workspace/)"
@@ -28,6 +29,7 @@ help:
 	@echo "make grade      grade every submission (see README, instructors)"
 	@echo "make feedback   make the feedback pages again from the last grading run"
 	@echo "make canvas-export  grades as a Canvas gradebook import (canvas_grades.csv)"
+	@echo "make lti-grades grades back to the LMS over LTI AGS (the hub's course, as root)"
 	@echo "make archive-term   move this term's grading state into terms/<date>/"
 	@echo "make bundle     build the student bundle in dist/"
 	@echo "make lint       ruff"
@@ -73,7 +75,13 @@ validate: workspace
 # exchange below HUB_ROOT, then JupyterHub in the foreground. Needs root.
 HUB_ROOT ?= /srv/rnn-course
 hub: venv proxy
-	$(BIN)/python -m deploy.hub --root $(HUB_ROOT)
+	$(BIN)/python -m deploy.hub --root $(HUB_ROOT) --auth trial
+
+# Grades back to the LMS over LTI AGS, after grading (deploy/README.md; LTI_OPTIONS=--dry-run
+# reports what would be sent). Needs root, like the hub.
+LTI_OPTIONS ?=
+lti-grades: venv
+	$(BIN)/python -m deploy.lti_grades --root $(HUB_ROOT) $(LTI_OPTIONS)
 
 test: venv proxy
 	$(BIN)/python -m pytest

@@ -10,7 +10,7 @@ the formgrader service and the proxy with it).
 import os
 import sys
 
-from . import setup
+from . import hub_secrets, setup
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONFIG = os.path.join(HERE, "jupyterhub_config.py")
@@ -28,16 +28,23 @@ def command(dep):
 
 
 def banner(dep):
-    with open(dep.password_file) as f:
-        password = f.read().strip()
     lines = [
         f"JupyterHub for {dep.course_id}: {dep.hub_url}",
         f"  instructors (formgrader at {dep.hub_url}{dep.formgrader_path}): "
         + ", ".join(dep.instructors),
         f"  students: {', '.join(dep.students)}",
-        f"  trial password, the same for every account: {password}",
-        f"  (in {dep.password_file}; deploy/README.md has the production setup)",
     ]
+    if dep.auth == "trial":
+        lines += [
+            f"  trial password, the same for every account: {hub_secrets.trial_password(dep)}",
+            f"  (in {dep.password_file}; deploy/README.md has the production setup)",
+        ]
+    else:
+        lines += [
+            f"  login: LTI 1.3 launch from {dep.lti.get('issuer')}",
+            f"  (tool: login initiation {dep.hub_url}/hub/lti13/oauth_login, redirect "
+            f"{dep.hub_url}/hub/lti13/oauth_callback, public key {dep.lti_jwks_file})",
+        ]
     return "\n".join(lines)
 
 

@@ -21,9 +21,10 @@ reads only the student's own groups) and their disabled course list need none of
 What this course adds: servers in a sandbox (deploy/spawner.py), environments without
 instructor code (deploy/environments.py), and no account environment leaks from the hub.
 
-For a trial only: SharedPasswordAuthenticator (one password for every account, in
-<root>/hub/trial-password) and plain HTTP on loopback. deploy/README.md says what
-production changes (TLS, PAM / OAuth / LTI, backups).
+Who logs in (deployment.json's auth): "lti", LTI 1.3 launch from the LMS (deploy/lti.py),
+for a real term; "trial", SharedPasswordAuthenticator (one password for every account, in
+<root>/hub/trial-password), for make hub's trial on loopback only. TLS with JupyterHub's
+own ssl_cert/ssl_key when the deployment has a certificate. deploy/README.md says more.
 """
 
 import os
@@ -32,6 +33,7 @@ import sys
 # The hub runs from the repository's venv; deploy/ is imported from the checkout.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from deploy import hub_secrets  # noqa: E402
 from deploy.layout import DEFAULT_ROOT, STUDENT_RUNTIME, Deployment  # noqa: E402
 
 dep = Deployment.load(os.environ.get("RNN_COURSE_ROOT", DEFAULT_ROOT))
@@ -49,19 +51,45 @@ c.ConfigurableHTTPProxy.command = [
 
 # --- the hub's own state, private to root ------------------------------------------------------
 c.JupyterHub.db_url = f"sqlite:///{os.path.join(dep.hub_dir, 'jupyterhub.sqlite')}"
-c.JupyterHub.cookie_secret_file = os.path.join(dep.hub_dir, "jupyterhub_cookie_secret")
 c.ConfigurableHTTPProxy.pid_file = os.path.join(dep.hub_dir, "jupyterhub-proxy.pid")
+# Kept across restarts (deploy/hub_secrets.py, made by deploy.setup, 0600): nobody is
+# logged out by a restart, and a proxy that kept running still obeys the new hub.
+c.JupyterHub.cookie_secret_file = dep.cookie_secret_file
+c.ConfigurableHTTPProxy.auth_token = hub_secrets.proxy_token(dep)
+
+# --- TLS: JupyterHub's own certificate (served by the proxy) -----------------------------------
+if dep.ssl_cert:
+    c.JupyterHub.ssl_cert = dep.ssl_cert
+    c.JupyterHub.ssl_key = dep.ssl_key
 
 # --- who may log in ---------------------------------------------------------------------------
-c.JupyterHub.authenticator_class = "shared-password"
-with open(dep.password_file) as f:
-    c.SharedPasswordAuthenticator.user_password = f.read().strip()
 c.Authenticator.allowed_users = set(dep.hub_users)
-
-c.JupyterHub.load_groups = {
-    dep.formgrade_group: {"users": list(dep.instructors)},
-    dep.student_group: {"users": list(dep.students)},
-}
+if dep.auth == "lti":
+    # LTI 1.3 launch from the LMS (deploy/lti.py): the roster maps LMS users to accounts,
+    # the LTI roles decide the groups (the authenticator manages them: no load_groups).
+    c.JupyterHub.authenticator_class = "deploy.lti.CourseLTI13Authenticator"
+    lti = c.CourseLTI13Authenticator
+    lti.issuer = dep.lti["issuer"]
+    lti.client_id = {dep.lti["client_id"]}
+    lti.authorize_url = dep.lti["authorize_url"]
+    lti.jwks_endpoint = dep.lti["jwks_url"]
+    lti.deployment_id = dep.lti["deployment_id"]
+    lti.uri_scheme = "https" if dep.ssl_cert else "http"
+    lti.roster_file = dep.roster_file
+    lti.staff = dict(dep.lti.get("staff", {}))
+    lti.launches_file = dep.lti_launches_file
+    lti.staff_group = dep.formgrade_group
+    lti.student_group = dep.student_group
+elif dep.auth == "trial":
+    # make hub's trial: one password for every account (deploy/hub_secrets.py).
+    c.JupyterHub.authenticator_class = "shared-password"
+    c.SharedPasswordAuthenticator.user_password = hub_secrets.trial_password(dep)
+    c.JupyterHub.load_groups = {
+        dep.formgrade_group: {"users": list(dep.instructors)},
+        dep.student_group: {"users": list(dep.students)},
+    }
+else:
+    raise ValueError(f"deployment.json: auth is {dep.auth!r}, not 'lti' or 'trial'")
 c.JupyterHub.load_roles = [
     {
         "name": dep.formgrade_group,

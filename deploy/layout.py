@@ -3,7 +3,9 @@
 A deployment root (default /srv/rnn-course) holds:
 
     deployment.json        these settings (written by deploy.setup, read by the hub config)
-    hub/                   0700 root: JupyterHub's database, cookie secret, trial password
+    hub/                   0700 root: JupyterHub's database, cookie secret, proxy token,
+                           trial password or LTI state (roster, tool key, launches, ledger)
+    lti-tool-jwks.json     0644 root: the LTI tool's public key, for the LMS registration
     env/                   0755 root: the students' Python, built from the student bundle
     exchange/              1777: nbgrader's exchange (see deploy/course.py for its modes)
     grader/                0700 grader account: its home, the only place instructor code lives
@@ -54,6 +56,16 @@ class Deployment:
     cpu_limit: float = 1.0  # cores
     pids_limit: int = 512  # processes and threads
     idle_timeout: int = 3600  # s without activity before the culler stops a server
+    # --- login and TLS (issue 18) ---------------------------------------------------------
+    # "lti": LTI 1.3 launch from the LMS (deploy/lti.py), the default for a real term;
+    # "trial": one shared password for every account (make hub's trial only).
+    auth: str = "lti"
+    # The hub's certificate and key (PEM); empty: plain HTTP, for a trial on loopback only.
+    ssl_cert: str = ""
+    ssl_key: str = ""
+    # The LMS platform as registered (deploy/lti.py): issuer, client_id, deployment_id,
+    # authorize_url, jwks_url, token_url, and staff {LMS user id: account}.
+    lti: dict = field(default_factory=dict)
 
     # --- paths ------------------------------------------------------------------------------
 
@@ -71,6 +83,39 @@ class Deployment:
     @property
     def password_file(self):
         return self._in("hub", "trial-password")
+
+    # Secrets kept across restarts (root 0600 in hub/): a restart logs nobody out, and a
+    # proxy left running keeps working with a restarted hub.
+    @property
+    def cookie_secret_file(self):
+        return self._in("hub", "jupyterhub_cookie_secret")
+
+    @property
+    def proxy_token_file(self):
+        return self._in("hub", "proxy-auth-token")
+
+    # LTI state (root 0600 in hub/): the roster the hub maps LMS users with, the tool's
+    # signing key for grade passback, the last launch of each user, what was sent.
+    @property
+    def roster_file(self):
+        return self._in("hub", "roster.csv")
+
+    @property
+    def lti_key_file(self):
+        return self._in("hub", "lti-tool-key.pem")
+
+    @property
+    def lti_jwks_file(self):
+        """The tool's public key set (0644, in the root): what the LMS registration needs."""
+        return self._in("lti-tool-jwks.json")
+
+    @property
+    def lti_launches_file(self):
+        return self._in("hub", "lti-launches.json")
+
+    @property
+    def lti_ledger_file(self):
+        return self._in("hub", "lti-grades-ledger.json")
 
     @property
     def student_env(self):
@@ -124,7 +169,8 @@ class Deployment:
 
     @property
     def hub_url(self):
-        return f"http://{self.hub_ip}:{self.hub_port}"
+        scheme = "https" if self.ssl_cert else "http"
+        return f"{scheme}://{self.hub_ip}:{self.hub_port}"
 
     @property
     def formgrader_path(self):

@@ -2,11 +2,13 @@
 
 - ``deployment`` (module): ``deploy.setup`` on a fresh root below /tmp (world-traversable,
   as a server's root would be), with accounts named ``h<run id>-<role>`` so that runs in
-  parallel never share one, and free loopback ports. Removed afterwards: the accounts,
+  parallel never share one, and free loopback ports; it logs in by LTI 1.3 from the
+  test's own LMS (lms_platform.py: keys, JWKS, id_tokens, AGS) and speaks HTTPS with a
+  certificate the test makes. Removed afterwards: the accounts,
   their processes, the root (and, before a run, what a killed earlier run left behind).
 - ``hub`` (module): ``jupyterhub`` started exactly as ``make hub`` starts it
-  (``deploy.hub.command``), with configurable-http-proxy from deploy/proxy; stopped
-  afterwards (it stops the servers, the formgrader service and the proxy).
+  (``deploy.hub.command``), with configurable-http-proxy from deploy/proxy; restartable;
+  stopped afterwards (it stops the servers, the formgrader service and the proxy).
 - ``browser`` (session, tests/chromium.py): Debian's /usr/bin/chromium through Playwright,
   never a downloaded browser; the same instance as tests/browser's.
 - ``people``: one browser context per hub user (``Person``): log in, use JupyterLab's
@@ -15,7 +17,9 @@
 Screenshots go to <repo>/test-artifacts/hub/ (git-ignored), numbered in story order.
 """
 
+import datetime
 import http.client
+import ipaddress
 import json
 import os
 import re
@@ -23,6 +27,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -31,14 +36,19 @@ from pathlib import Path
 
 import psutil
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from playwright.sync_api import expect
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))  # deploy/ is run from the checkout, not installed
 
 from chromium import CHROMIUM, VIEWPORT  # noqa: E402
+from lms_platform import INSTRUCTOR, LEARNER, Platform  # noqa: E402
 
-from deploy import accounts, setup  # noqa: E402
+from deploy import accounts, hub_secrets, setup  # noqa: E402
 from deploy import hub as hub_module  # noqa: E402
 from deploy.layout import Deployment  # noqa: E402
 
@@ -101,8 +111,48 @@ def _remove_abandoned_runs():
             continue
 
 
+def make_certificate(directory):
+    """A self-signed certificate for 127.0.0.1 (and localhost), valid for a day: the hub's
+    and the LMS's. Returns (cert file, key file); the key is 0600."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    san = [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(san), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    directory.mkdir(mode=0o700)
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    return str(cert_file), str(key_file)
+
+
+# The LMS's numbers for the class (the roster's lms_user_id) and the teacher.
+LMS_IDS = {"alice": "1001", "bob": "1002", "carol": "1003", "teacher": "9001"}
+
+
 @pytest.fixture(scope="module")
 def deployment(request):
+    """A deployment that logs in by LTI 1.3 from the test's LMS (``dep.platform``), over
+    HTTPS with a self-signed certificate (``dep.ca_file``)."""
     problem = _requirements()
     if problem:
         if os.environ.get("RNN_SKIP_HUB") == "1":
@@ -113,49 +163,102 @@ def deployment(request):
     root = Path(f"/tmp/rnn-hub-{run_id}")
     root.mkdir(mode=0o755)
     (root / "owner.pid").write_text(str(os.getpid()))
+    cert, key = make_certificate(root / "tls")
+    platform = Platform(cert, key)
 
     def name(role):  # starts with a letter, far below useradd's 32 characters
         return f"h{run_id}-{role}"
 
+    students = [name("alice"), name("bob"), name("carol")]
     dep = Deployment(
         root=str(root),
         grader=name("grader"),
         instructors=[name("teacher")],
-        students=[name("alice"), name("bob"), name("carol")],
+        students=students,
         home_base=str(root / "home"),
         hub_port=_free_port(),
         hub_api_port=_free_port(),
         proxy_api_port=_free_port(),
         formgrader_port=_free_port(),
+        auth="lti",
+        ssl_cert=cert,
+        ssl_key=key,
+        lti={**platform.settings(), "staff": {LMS_IDS["teacher"]: name("teacher")}},
         # a test module may set others (test_isolation.py: the limits it puts to the test)
         **getattr(request.module, "DEPLOYMENT_SETTINGS", {}),
     )
+    roster = root / "roster.csv"  # what `make roster` imports: id, names, lms_user_id
+    rows = [(s, s.split("-")[1]) for s in students]
+    roster.write_text(
+        "id,first_name,last_name,lms_user_id\n"
+        + "".join(f"{s},{first.title()},Test,{LMS_IDS[first]}\n" for s, first in rows)
+    )
+    for account in [*students, *dep.instructors]:
+        role = INSTRUCTOR if account in dep.instructors else LEARNER
+        platform.add_user(account, LMS_IDS[account.split("-")[1]], [role])
     try:
         t0 = time.perf_counter()
+        hub_secrets.install_roster(dep, roster)
         setup.run(dep)
         print(f"deploy.setup took {time.perf_counter() - t0:.1f} s")
+        platform.hub_url = dep.hub_url
+        platform.tool_jwks_file = dep.lti_jwks_file
+        dep.platform, dep.ca_file = platform, cert
         yield dep
     finally:
+        platform.close()
         _remove(dep)
 
 
 class Hub:
-    """A running JupyterHub (its own process group) and its log."""
+    """A running JupyterHub (its own process group) and its log; ``restart`` keeps the log."""
 
-    def __init__(self, dep, proc, log_path):
+    def __init__(self, dep, log_path):
         self.dep = dep
-        self.proc = proc
         self.log_path = log_path
+        self.proc = None
         self.url = dep.hub_url
-        with open(dep.password_file) as f:
-            self.password = f.read().strip()
+        self.platform = getattr(dep, "platform", None)
+
+    @property
+    def password(self):
+        """The trial's shared password (a trial deployment only)."""
+        return hub_secrets.trial_password(self.dep)
+
+    def start(self):
+        argv, env, cwd = hub_module.command(self.dep)
+        # The hub fetches the LMS's JWKS over HTTPS: trust the test's certificate.
+        env["SSL_CERT_FILE"] = self.dep.ca_file
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        t0 = time.perf_counter()
+        self.wait_ready()
+        print(f"JupyterHub ready in {time.perf_counter() - t0:.1f} s at {self.url}")
+
+    def restart(self):
+        self.stop()
+        self.start()
 
     def log_tail(self, n_chars=6000):
         return self.log_path.read_text(errors="replace")[-n_chars:]
 
     def status(self, path):
         """HTTP status of GET ``path`` on the public proxy, redirects not followed."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.dep.hub_port, timeout=5)
+        if self.url.startswith("https:"):
+            tls = ssl.create_default_context(cafile=self.dep.ca_file)
+            conn = http.client.HTTPSConnection(
+                "127.0.0.1", self.dep.hub_port, timeout=5, context=tls
+            )
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.dep.hub_port, timeout=5)
         try:
             conn.request("GET", path)
             return conn.getresponse().status
@@ -180,41 +283,27 @@ class Hub:
         )
 
     def stop(self):
-        if self.proc.poll() is None:
+        if self.proc is not None and self.proc.poll() is None:
+            t0 = time.perf_counter()
             self.proc.send_signal(signal.SIGTERM)  # the hub stops servers, service, proxy
             try:
                 self.proc.wait(timeout=HUB_STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
+            print(f"JupyterHub stopped in {time.perf_counter() - t0:.1f} s")
 
 
 @pytest.fixture(scope="module")
 def hub(deployment):
-    argv, env, cwd = hub_module.command(deployment)
-    log_path = Path(deployment.hub_dir) / "jupyterhub.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    running = Hub(deployment, proc, log_path)
+    running = Hub(deployment, Path(deployment.hub_dir) / "jupyterhub.log")
     try:
-        t0 = time.perf_counter()
-        running.wait_ready()
-        print(f"JupyterHub ready in {time.perf_counter() - t0:.1f} s at {running.url}")
+        running.start()
         yield running
     finally:
-        t0 = time.perf_counter()
         running.stop()
-        print(f"JupyterHub stopped in {time.perf_counter() - t0:.1f} s")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(log_path, ARTIFACTS / "jupyterhub.log")
+        shutil.copy(running.log_path, ARTIFACTS / "jupyterhub.log")
 
 
 # --- one person in the browser ---------------------------------------------------------------
@@ -227,7 +316,8 @@ class Person:
         self.name = name
         self.hub = hub
         self.album = album
-        self.context = browser.new_context(viewport=VIEWPORT)
+        # The hub's and the LMS's certificate is the test's own, self-signed.
+        self.context = browser.new_context(viewport=VIEWPORT, ignore_https_errors=True)
         self.context.set_default_timeout(30_000)
         self.page = self.context.new_page()
 
@@ -241,7 +331,17 @@ class Person:
     # --- logging in ----------------------------------------------------------------------
 
     def start_login(self, next_path=None):
-        """Submit the login form; the hub then spawns the server (or goes to ``next``)."""
+        """Log in; the hub then spawns the server (or goes to ``next_path``).
+
+        LTI: the person follows the course's link in the LMS, which launches the tool (login
+        initiation, authentication request, form_post of the id_token); trial: the hub's
+        login form with the shared password.
+        """
+        if self.hub.dep.auth == "lti":
+            target = self.hub.url + (next_path or "/hub/")
+            self.page.goto(self.hub.platform.launch_url(self.name, target))
+            self.page.wait_for_url(re.compile(rf"^{re.escape(self.hub.url)}/(?!hub/lti13/)"))
+            return
         query = f"?next={urllib.parse.quote(next_path)}" if next_path else ""
         self.page.goto(f"{self.hub.url}/hub/login{query}")
         self.page.fill("#username_input", self.name)

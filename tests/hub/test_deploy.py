@@ -74,6 +74,7 @@ def hub_config(tmp_path, monkeypatch):
         students=["s1", "s2"],
         grader="fg",
         hub_port=18000,
+        auth="trial",
     )
     dep.save()
     os.makedirs(dep.hub_dir)

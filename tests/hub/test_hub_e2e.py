@@ -1,8 +1,11 @@
-"""The class on a real JupyterHub, end to end in a real browser (issue 12).
+"""The class on a real JupyterHub, end to end in a real browser (issues 12, 18).
 
-One story, in the order a class lives it (fixtures: conftest.py here):
+One story, in the order a class lives it (fixtures: conftest.py here). The hub speaks
+HTTPS (a certificate the test makes) and everyone logs in from the test's LMS by an LTI
+1.3 launch (lms_platform.py): the LMS's user number maps to the roster's account, the
+LTI role to the formgrader or the class.
 
- 1. three students log in (their servers start in their sandboxes meanwhile);
+ 1. three students launch the tool from the LMS (their servers start meanwhile);
  2. the teacher opens the formgrader (the hub service) and generates and releases "rnn";
  3. alice and bob see it in the Assignments tab and fetch it; alice's answers are the
     reference (put through the Jupyter API), bob types his BPTT answer in JupyterLab,
@@ -19,7 +22,15 @@ One story, in the order a class lives it (fixtures: conftest.py here):
     processes and write 400 MB in /tmp while it is graded as the grader account; the
     teacher opens it in the formgrader and nothing of hers runs, and the grading sandbox
     held her to its caps; alice, outside her sandbox, listens on every socket carol's
-    kernel could be reached at and hears nothing.
+    kernel could be reached at and hears nothing;
+ 9. the grades go back to the LMS over AGS (deploy.lti_grades): a dry run sends nothing,
+    the run sends each student's total exactly once, a second run sends nothing at all;
+    someone the roster does not know is refused at launch;
+
+test_restart_and_the_trial: 10. the hub restarts as `make hub`'s trial: the cookie secret
+and the proxy's token are the same 0600 files, the proxy runs with that token, and the
+teacher (logged in by LTI) is still logged in; 11. a student logs in with the shared
+password.
 
 Only notebooks 1-3 are submitted (the pipeline grades the others as "not submitted"),
 to keep the test near a minute and a half.
@@ -33,16 +44,20 @@ import os
 import re
 import secrets
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import grading_fixtures as fixtures
+import psutil
 import pytest
+from lms_platform import LEARNER
 from nbgrader.api import Gradebook
 from playwright.sync_api import expect
 
-from deploy import accounts, instructor
+import deploy.lti_grades
+from deploy import accounts, hub_secrets, instructor
 
 pytestmark = pytest.mark.hub
 
@@ -587,6 +602,95 @@ def what_carol_cannot_do(carol, alice):
         assert result.returncode != 0 and "Permission denied" in result.stderr, (path, result)
 
 
+# --- grades back to the LMS, a restart, the trial (issue 18) ------------------------------
+
+
+def lti_grades_command(dep, *options):
+    """``python -m deploy.lti_grades`` as root, as an instructor runs it after grading."""
+    argv = [sys.executable, "-m", "deploy.lti_grades", "--root", dep.root, "--ca-file"]
+    result = subprocess.run(
+        [*argv, dep.ca_file, *options], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    print(result.stdout)
+    return result.stdout
+
+
+def lti_grades(dep):
+    """The same run in this process (the command's start-up is seconds on a busy machine)."""
+    lines = []
+    deploy.lti_grades.run(dep, ca_file=dep.ca_file, out=lines.append)
+    print("\n".join(lines))
+    return "\n".join(lines)
+
+
+def grades_go_back_to_the_lms(dep, scores):
+    """Dry run, run, run again: every student's total arrives once, then nothing is sent."""
+    platform = dep.platform
+    totals = {s: sum(got for got, _ in nbs.values()) for s, nbs in scores.items()}
+    maxima = {s: sum(top for _, top in nbs.values()) for s, nbs in scores.items()}
+    before = len(platform.requests)
+    dry = lti_grades_command(dep, "--dry-run")
+    assert "would send: 3" in dry and platform.scores == [], dry
+    assert platform.requests[before:] == [], "a dry run talked to the LMS"
+    sent = lti_grades(dep)
+    assert "sent: 3, unchanged: 0, skip: 0" in sent, (sent, platform.refused)
+    received = platform.scores_by_user()
+    print(f"the LMS received: { {u: [b['scoreGiven'] for b in v] for u, v in received.items()} }")
+    assert sorted(received) == sorted(dep.students)
+    for student, bodies in received.items():
+        (body,) = bodies  # exactly once
+        assert body["scoreGiven"] == pytest.approx(totals[student]), (student, body)
+        assert body["scoreMaximum"] == pytest.approx(maxima[student])
+        assert body["gradingProgress"] == "FullyGraded"
+    (item,) = platform.line_items.values()
+    assert item["resourceId"] == dep.assignment
+    before = len(platform.requests)
+    again = lti_grades(dep)
+    assert "sent: 0, unchanged: 3, skip: 0" in again, again
+    assert platform.requests[before:] == [] and len(platform.scores) == 3
+    return received
+
+
+def a_stranger_is_refused(people, dep):
+    """Someone the LMS knows as a Learner but the roster does not: 403 at launch."""
+    stranger = people(dep.students[0].split("-")[0] + "-mallory")
+    dep.platform.add_user(stranger.name, "6666", [LEARNER])
+    stranger.page.goto(dep.platform.launch_url(stranger.name, dep.hub_url + "/hub/"))
+    stranger.page.wait_for_url(re.compile(r"/hub/lti13/oauth_callback"))
+    expect(stranger.page.get_by_text("not on the class roster").first).to_be_visible()
+    stranger.screenshot("refused")
+
+
+def proxy_token_in_use(dep):
+    """CONFIGPROXY_AUTH_TOKEN of the running configurable-http-proxy of this deployment."""
+    for proc in psutil.process_iter(["cmdline"]):
+        cmdline = " ".join(proc.info["cmdline"] or [])
+        if "configurable-http-proxy" in cmdline and f"--api-port {dep.proxy_api_port}" in cmdline:
+            return proc.environ().get("CONFIGPROXY_AUTH_TOKEN")
+    raise AssertionError("no configurable-http-proxy running")
+
+
+def secrets_on_disk(dep):
+    """{file: (mode, content)} of the secrets kept across restarts."""
+    return {
+        path: (os.stat(path).st_mode & 0o777, Path(path).read_text())
+        for path in (dep.cookie_secret_file, dep.proxy_token_file)
+    }
+
+
+def restart_keeps_the_secrets(hub):
+    """Restart the hub: the same 0600 secret files, the proxy started with the same token."""
+    dep = hub.dep
+    kept = secrets_on_disk(dep)
+    assert all(mode == 0o600 for mode, _ in kept.values()), kept
+    token = proxy_token_in_use(dep)
+    assert token == hub_secrets.proxy_token(dep)
+    hub.restart()
+    assert secrets_on_disk(dep) == kept
+    assert proxy_token_in_use(dep) == token
+
+
 @pytest.fixture
 def beacon():
     listener = Beacon()
@@ -600,7 +704,7 @@ def test_class_on_jupyterhub(hub, people, beacon):
     alice, bob, carol = (people(name) for name in dep.students)
     timings = {}
 
-    with step("1. students log in (their servers start meanwhile)", timings):
+    with step("1. students launch from the LMS (their servers start meanwhile)", timings):
         for student in (alice, bob, carol):
             student.start_login()
     with step("2. the teacher releases rnn in the formgrader", timings):
@@ -642,4 +746,30 @@ def test_class_on_jupyterhub(hub, people, beacon):
         assert caps["processes"] <= 256 and caps["tmp_mb"] <= 256, caps
         formgrader_runs_nothing_of_carols(teacher, carol, beacon)
         alice_cannot_listen_to_carol(alice, carol)
+    with step("9. the grades go back to the LMS (AGS), once", timings):
+        grades_go_back_to_the_lms(dep, scores)
+        a_stranger_is_refused(people, dep)
     print(f"story: {sum(timings.values()):.1f} s")
+
+
+def test_restart_and_the_trial(hub, people):
+    """The hub restarts as `make hub`'s trial (shared password): the teacher, logged in by
+    LTI before, is still logged in (the cookie secret was kept); a student logs in with the
+    trial's password."""
+    dep = hub.dep
+    timings = {}
+    teacher, alice = people(dep.instructors[0]), people(dep.students[0])
+    with step("10. the hub restarts (as the trial), nobody is logged out", timings):
+        teacher.start_login(next_path="/hub/home")  # by LTI
+        dep.auth = "trial"
+        dep.save()
+        restart_keeps_the_secrets(hub)
+        teacher.page.goto(f"{hub.url}/hub/home")  # the login cookie from before the restart
+        assert teacher.page.url == f"{hub.url}/hub/home", teacher.page.url
+        expect(teacher.page.get_by_text(teacher.name).first).to_be_visible()
+        teacher.screenshot("after-restart")
+    with step("11. a student logs in with the trial's shared password", timings):
+        alice.start_login(next_path="/hub/home")
+        assert alice.page.url == f"{hub.url}/hub/home", alice.page.url
+        expect(alice.page.get_by_text(alice.name).first).to_be_visible()
+        alice.screenshot("trial-login")
