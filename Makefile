@@ -20,7 +20,7 @@ help:
 	@echo "make validate   run every test of your notebooks in workspace/ (like Validate)"
 	@echo "make hub        run the course on JupyterHub on this server, for a trial (as root)"
 	@echo "make test       set up and run the whole test suite (what CI runs)"
-	@echo "make bench      benchmark the reference on the memorization task"
+	@echo "make bench      benchmark the reference (memorization, the LSTM against torch)"
 	@echo "make claims     recompute the figures the course text quotes"
 	@echo "make notebooks  rebuild source/ from course/text + the reference"
 	@echo "make release    rebuild release/ from source/ with nbgrader"
@@ -90,7 +90,10 @@ test-fast: venv
 	$(BIN)/python -m pytest -m "not slow and not browser and not hub"
 
 # The explorer first: the memorization benchmark's JSON line is the last line printed.
+# torch (the optional extra "bench") is installed here only, never by make test.
 bench: venv
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	$(BIN)/python -m bench.lstm
 	$(BIN)/python -m bench.explorer
 	$(BIN)/python -m bench.memorization
 	$(BIN)/python -m bench.notebook

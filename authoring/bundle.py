@@ -50,7 +50,7 @@ dependencies = [
 include = ["helpers*"]
 
 [tool.setuptools.package-data]
-helpers = ["checks/*.npz"]
+helpers = ["checks/*.npz", "texts/*"]
 '''
 
 

@@ -10,6 +10,8 @@ Only the L outputs after the delimiter count for accuracy.
 Shapes are time-major: data (T, N, V) one-hot float64, labels (T, N) int64.
 """
 
+import os
+
 import numpy as np
 
 from .validation import require_int
@@ -105,3 +107,19 @@ def generate_data_delayed_recall(to_remember_len, delay, vocab_size, batch_size=
         np.concatenate([data[:L], pause_in, data[L:]]),
         np.concatenate([labels[:L], pause_out, labels[L:]]),
     )
+
+
+TEXTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "texts")
+
+
+def load_text(name="devils_dictionary_a_to_g.txt"):
+    """A text the course ships in helpers/texts (public domain: see its README.md)."""
+    with open(os.path.join(TEXTS, name), encoding="utf-8") as f:
+        return f.read()
+
+
+def char_vocabulary(text):
+    """The sorted distinct characters of ``text`` (index = id), and ids (L,) int64 of it."""
+    vocab = sorted(set(text))
+    index = {ch: i for i, ch in enumerate(vocab)}
+    return vocab, np.array([index[ch] for ch in text], dtype=np.int64)

@@ -12,13 +12,16 @@ import contextlib
 import io
 
 import pytest
-from variants import missing_typical, nb1, nb2, nb3, nb4, nb5, nb6
+from variants import missing_typical, nb1, nb2, nb3, nb4, nb5, nb6, nb7
 
 from helpers.checks import REGISTRY, VISIBLE
 from helpers.checks.visible import HIDDEN_PASSED
 
 BUGS = [
-    v for m in (nb1, nb2, nb3, nb4, nb5, nb6) for v in m.VARIANTS if v.kind == "bug" and v.visible
+    v
+    for m in (nb1, nb2, nb3, nb4, nb5, nb6, nb7)
+    for v in m.VARIANTS
+    if v.kind == "bug" and v.visible
 ]
 
 
@@ -53,6 +56,44 @@ def test_every_bug_fails_in_its_own_exercise_with_a_hint(variant):
 
 # variant id -> (the case it fails first, what the message says is wrong, words of the fix)
 TYPICAL = {
+    "embedding_forward-bug-input-not-kept": ("one character", "self.x", "self.x = x"),
+    "embedding_backward-bug-buffered-fancy-index-add": (
+        "repeated characters",
+        "dW is wrong",
+        "np.add.at",
+    ),
+    "embedding_backward-bug-gradient-overwritten": (
+        "distinct characters",
+        "dW is wrong",
+        "ADD to self.dW",
+    ),
+    "lstm_carried_forward-bug-c0-ignored": (
+        "a carried cell state only (h0 = 0)",
+        "h is wrong",
+        "cs[0] = c0",
+    ),
+    "lstm_carried_forward-bug-starts-from-the-previous-call-s-state": (
+        "no state given",
+        "h is wrong",
+        "carried by the caller",
+    ),
+    "perplexity-bug-summed-over-time": ("the uniform model", "perplexity is wrong", "mean"),
+    "perplexity-bug-no-minus-sign": ("the uniform model", "perplexity is wrong", "NEGATIVE"),
+    "sample_next-bug-logits-multiplied-by-the-temperature": (
+        "temperature 0.5: sharper",
+        "softmax(logits * temperature)",
+        "logits / temperature",
+    ),
+    "sample_next-bug-temperature-zero-divides": (
+        "temperature 0: the most probable character",
+        "most probable character",
+        "argmax",
+    ),
+    "sample_next-bug-global-random-generator": (
+        "temperature 1: the model's distribution",
+        "same seed",
+        "Generator passed in",
+    ),
     "lstm_forward-bug-no-forget-gate": (
         "no recurrent weights (W_h = 0)",
         "h is wrong",

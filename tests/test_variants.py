@@ -18,7 +18,7 @@ import contextlib
 import io
 
 import pytest
-from variants import missing_variants, nb1, nb2, nb3, nb4, nb5, nb6
+from variants import missing_variants, nb1, nb2, nb3, nb4, nb5, nb6, nb7
 
 import autograder.harness as harness
 from course.judge import LocalJudge
@@ -32,6 +32,7 @@ VARIANTS = [
     *nb4.VARIANTS,
     *nb5.VARIANTS,
     *nb6.VARIANTS,
+    *nb7.VARIANTS,
 ]
 
 # The students whose hidden cases every variant is run on ("local" is the salt of a

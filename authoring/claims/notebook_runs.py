@@ -73,6 +73,15 @@ CLAIMS = {
         "delay_rnn_accuracy": "rnn_curve[-1]",
         "gru_gradcheck_error": "gru_report.max_error",
     },
+    "07_char_lm": {
+        "charlm_length": "len(text)",
+        "charlm_vocab": "V",
+        "embedding_gradcheck_error": "emb_report.max_error",
+        "carried_gradcheck_error": "carried_report.max_error",
+        "charlm_untrained": "untrained_perplexity",
+        "charlm_steps": "len(losses)",
+        "charlm_perplexity": "trained_perplexity",
+    },
 }
 
 # Figures drawn into widgets (not cell outputs) that the screenshots also need:

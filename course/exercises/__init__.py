@@ -24,6 +24,7 @@ from dataclasses import replace
 from . import (
     bptt,
     building_blocks,
+    char_lm,
     exploding_vanishing,
     gated_cells,
     memorization,
@@ -40,6 +41,7 @@ NOTEBOOK_MODULES = (
     exploding_vanishing,
     memorization,
     gated_cells,
+    char_lm,
 )
 
 

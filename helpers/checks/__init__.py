@@ -12,6 +12,7 @@ the same way (``runner``) on more cases: other sizes, edge cases, large values.
 """
 
 from . import (  # noqa: F401  (the runner kinds register themselves)
+    charlm,
     demo_guard,
     drivers,
     functions,
