@@ -49,7 +49,7 @@ def test_sizes_parse_like_jupyterhub():
 
 
 def test_hub_config_limits_servers_and_culls_idle_ones(tmp_path, monkeypatch):
-    dep = Deployment(root=str(tmp_path), mem_limit="1G", cpu_limit=0.5, pids_limit=99)
+    dep = Deployment(root=str(tmp_path), auth="trial", mem_limit="1G", cpu_limit=0.5, pids_limit=99)
     dep.idle_timeout = 600
     dep.save()
     os.makedirs(dep.hub_dir)

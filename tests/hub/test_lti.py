@@ -1,6 +1,7 @@
 """LTI login and AGS grade passback, without a hub (fast; the story is test_hub_e2e.py)."""
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import stat
@@ -69,10 +70,17 @@ def test_anyone_else_is_refused(authenticator, token, why):
     assert refused.value.status_code == 403 and why in refused.value.log_message
 
 
+def run(coroutine):
+    """The coroutine's result, run in a thread of its own: in a test process that drives a
+    browser, Playwright's sync API already runs an event loop in this thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_a_launch_is_recorded_privately(authenticator):
     token = launch("1002", LEARNER, sub="bob-sub")
     token[lti.AGS_CLAIM] = {"lineitems": "https://lms/li", "scope": [lti_grades.SCORE_SCOPE]}
-    model = asyncio.run(authenticator.authenticate(None, token))
+    model = run(authenticator.authenticate(None, token))
     assert model == {"name": "bob", "groups": ["nbgrader-c"]}
     path = authenticator.launches_file
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
