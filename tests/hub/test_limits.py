@@ -128,6 +128,8 @@ def test_server_cgroup_holds_a_process_to_its_cpu_quota():
         group.remove()
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     # At most `quota` cores: the CPU time it got took at least cpu / quota of wall time
-    # (less one CFS period of slack at the start).
-    assert wall >= cpu / quota - 0.1, (wall, cpu)
+    # (less slack for the CFS periods at the start and the end, where cgroup v1 lets a
+    # process overrun: measured 1.36 s of wall for 0.154 s of CPU at 0.1 cores; without a
+    # quota the wall time would be about the CPU time, far below the bound).
+    assert wall >= cpu / quota - 0.25, (wall, cpu)
     assert usage["cpu_throttled"] > 0, usage
