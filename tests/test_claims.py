@@ -116,10 +116,52 @@ def test_no_result_is_written_by_hand(path):
     assert written == [], f"figures written by hand instead of quoted claims: {written}"
 
 
+# What nbgrader's Validate button sets while it runs a notebook (progress bars off).
+VALIDATING = {"NBGRADER_VALIDATING": "1", "NBGRADER_EXECUTION": "validate"}
+
+
+def failed_test_cells(nb):
+    """The graded cells of an executed notebook that nbgrader's Validator would fail: an
+    error, or anything on stderr (nbgrader's own determine_grade, as Validator uses it)."""
+    from nbgrader import utils
+
+    failed = []
+    for cell in nb.cells:
+        if utils.is_grade(cell):
+            score, max_score = utils.determine_grade(cell)
+            if score is not None and (
+                score < max_score or (max_score == 0 and utils.has_failed(cell))
+            ):
+                failed.append(cell.metadata["nbgrader"]["grade_id"])
+    return failed
+
+
+def test_a_test_cell_with_an_error_or_stderr_fails_and_a_quiet_one_passes():
+    import nbformat
+
+    def graded(output):
+        cell = nbformat.v4.new_code_cell("check()", outputs=[output] if output else [])
+        meta = {"grade": True, "grade_id": "test_x", "points": 1, "solution": False}
+        cell.metadata["nbgrader"] = {**meta, "locked": True, "schema_version": 3}
+        return nbformat.v4.new_notebook(cells=[cell])
+
+    stderr = nbformat.v4.new_output("stream", name="stderr", text="warning\n")
+    error = nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=[])
+    stdout = nbformat.v4.new_output("stream", name="stdout", text="ok\n")
+    assert failed_test_cells(graded(stderr)) == failed_test_cells(graded(error)) == ["test_x"]
+    assert failed_test_cells(graded(stdout)) == failed_test_cells(graded(None)) == []
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook", sorted(notebook_runs.CLAIMS))
-def test_notebook_claims_recomputed(notebook):
-    fresh = notebook_runs.run(notebook, notebook_runs.CLAIMS[notebook], figures_dir=ARTIFACTS)
+def test_notebook_claims_recomputed_and_every_test_passes(notebook):
+    """One run of each source notebook, as the Validate button runs it: its claims are
+    recomputed, and no test cell fails (unlike nbval, a test cell that wrote to stderr
+    fails here, as nbgrader would give it 0)."""
+    fresh, nb = notebook_runs.execute(
+        notebook, notebook_runs.CLAIMS[notebook], figures_dir=ARTIFACTS, env=VALIDATING
+    )
+    assert failed_test_cells(nb) == []
     stored = claims.load()["claims"]
     assert claims.drifted(stored, fresh) == []
     everything = dict(stored, **fresh)

@@ -128,7 +128,13 @@ def save_figures(nb, notebook, out_dir):
 
 def run(notebook, claims, timeout=600, figures_dir=None):
     """Run <notebook>, built from the current course text, and return {name: value} of
-    ``claims`` (and, with ``figures_dir``, save the figures it shows there). The source
+    ``claims`` (and, with ``figures_dir``, save the figures it shows there)."""
+    return execute(notebook, claims, timeout, figures_dir)[0]
+
+
+def execute(notebook, claims, timeout=600, figures_dir=None, env=None):
+    """Run <notebook> as ``run`` does, in the kernel environment ``env`` (added to the
+    tools' one); return ({name: value} of ``claims``, the executed notebook). The source
     notebooks are built into a scratch folder (draft text: the code cells are what
     matters), so earlier notebooks load from there."""
     from ..build import build_sources
@@ -148,7 +154,7 @@ def run(notebook, claims, timeout=600, figures_dir=None):
         client = nbclient.NotebookClient(
             nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": course}}
         )
-        client.execute(env=tool_env())
+        client.execute(env=tool_env(env))
         if figures_dir:
             save_figures(nb, notebook, figures_dir)
-        return _printed_claims(report)
+        return _printed_claims(report), nb
