@@ -11,7 +11,7 @@ import re
 
 from autograder.grade import parser
 from autograder.grading import settings
-from autograder.grading.course import Course
+from autograder.grading.grading_course import GradingCourse
 from autograder.grading.sandbox import Limits
 from autograder.grading.timing import TimeLimits
 from course.exercises import EXERCISES, notebooks
@@ -60,7 +60,7 @@ def context(text_context, root=ROOT):
     """The values the README's parts are rendered with; the grading limits and options
     are those of the course at ``root`` (its nbgrader_config.py)."""
     by_notebook = {nb: [e for e in EXERCISES.values() if e.notebook == nb] for nb in notebooks()}
-    config = Course(root).config()
+    config = GradingCourse(root).config()
     return dict(
         text_context,
         by_notebook=by_notebook,
