@@ -35,7 +35,7 @@ import tempfile
 import jupytext
 import nbformat
 
-from authoring import readme, visible_tests
+from authoring import generated, readme, visible_tests
 from course.exercises import EXERCISES, notebooks
 from course.paths import ASSIGNMENT, COURSE_TEXT, RELEASE_DIR, ROOT, SOURCE_DIR, tool_env, venv_bin
 from course.reference_source import reference_source
@@ -180,10 +180,20 @@ def build_notebook(md_path, context=None):
     if duplicates:
         raise ValueError(f"{md_path}: duplicate cell ids {duplicates}")
     nb = nbformat.v4.new_notebook(
-        cells=cells, metadata={"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+        cells=cells, metadata=notebook_metadata(md_path, generated.SOURCE_NOTE)
     )
     nbformat.validate(nb)
     return nb
+
+
+def notebook_metadata(md_path, note):
+    """A built notebook's metadata: its kernel, and that it is generated from ``md_path``."""
+    marker = generated.notebook(os.path.relpath(md_path, ROOT).replace(os.sep, "/"), note)
+    return {
+        "kernelspec": KERNELSPEC,
+        "language_info": {"name": "python"},
+        generated.NOTEBOOK_KEY: marker,
+    }
 
 
 def course_notebooks():
@@ -239,7 +249,7 @@ def companion_notebook(md_path, context):
             continue
         cells.append(new)
     nb = nbformat.v4.new_notebook(
-        cells=cells, metadata={"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+        cells=cells, metadata=notebook_metadata(md_path, generated.COMPANION_NOTE)
     )
     nbformat.validate(nb)
     return nb

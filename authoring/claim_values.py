@@ -5,6 +5,8 @@ the benchmarks (measured claims). A leaf: the claims package computes, this only
 import json
 import os
 
+from . import generated
+
 VALUES_FILE = os.path.join(os.path.dirname(__file__), "claims", "values.json")
 
 
@@ -18,6 +20,7 @@ def load(path=VALUES_FILE):
 
 def save(data, path=VALUES_FILE):
     data = {
+        generated.JSON_KEY: generated.CLAIM_VALUES,
         "claims": dict(sorted(data["claims"].items())),
         "measured": dict(sorted(data["measured"].items())),
     }

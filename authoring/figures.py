@@ -11,6 +11,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 
+from authoring import generated  # noqa: E402
+
 OUT = os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "source", "rnn", "figures"
 )
@@ -130,7 +132,8 @@ def build(out_dir=OUT):
     for name, draw in FIGURES.items():
         fig = draw()
         path = os.path.join(out_dir, name)
-        fig.savefig(path, format="svg", bbox_inches="tight", metadata={"Date": None})
+        metadata = {"Date": None, "Description": generated.FIGURE}
+        fig.savefig(path, format="svg", bbox_inches="tight", metadata=metadata)
         plt.close(fig)
         paths.append(path)
     return paths

@@ -9,6 +9,7 @@ what each known mistake produces on them. No reference code and no hidden case g
 import json
 import os
 
+from authoring import generated
 from course.exercises import EXERCISES, collaborators
 from course.judge import mistake_outcomes, reference_outputs, visible_cases
 from helpers.checks import serial
@@ -54,7 +55,10 @@ def student_side(exercise):
 
 def text():
     """visible_tests.json's text (deterministic: the same course gives the same bytes)."""
-    data = {"exercises": [student_side(e) for e in EXERCISES.values()]}
+    data = {
+        generated.JSON_KEY: generated.VISIBLE_TESTS,
+        "exercises": [student_side(e) for e in EXERCISES.values()],
+    }
     return json.dumps(serial.to_jsonable(data), indent=1) + "\n"
 
 

@@ -19,7 +19,7 @@ import tempfile
 
 from course.paths import ROOT
 
-from .grading.course import Course
+from .grading.grading_course import GradingCourse
 from .grading.intake import record_intake
 from .intake import collect, write_submitted
 from .intake.receipts import course_timezone
@@ -59,7 +59,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     unpack = tempfile.mkdtemp(prefix="rnn-intake-")
     try:
-        course = Course(args.course)
+        course = GradingCourse(args.course)
         result = collect(
             args.path,
             _notebooks(course),

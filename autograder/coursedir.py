@@ -3,8 +3,8 @@
 nbgrader's ``CourseDirectory`` (``format_path`` and ``c.CourseDirectory.*_directory``)
 is the one definition of where a step's files are: ``submitted/<student>/<assignment>``
 by default, ``handed_in/...`` in a course that sets ``submitted_directory =
-"handed_in"``. grading.course.Course and the parts that run without one (feedback pages,
-roster removals) all ask it.
+"handed_in"``. grading.grading_course.GradingCourse and the parts that run without one
+(feedback pages, roster removals) all ask it.
 """
 
 import os

@@ -28,7 +28,7 @@ import time
 from course.paths import ROOT
 
 from .grading import isolation, pipeline
-from .grading.course import Course
+from .grading.grading_course import GradingCourse
 from .grading.sandbox import SandboxUnavailable
 from .grading.settings import Grading, GradingSandbox, GradingTimes, MiB
 
@@ -104,7 +104,7 @@ def parse(argv):
     first.add_argument("--course", default=ROOT)
     known, _ = first.parse_known_args(argv)
     try:
-        config = Course(known.course).config()
+        config = GradingCourse(known.course).config()
     except FileNotFoundError as e:  # said once, as argparse says a usage error
         parser(None).error(str(e))
     return parser(config).parse_args(argv)
@@ -112,7 +112,7 @@ def parse(argv):
 
 def main(argv=None):
     args = parse(argv)
-    course = Course(args.course, db_url=args.db_url)
+    course = GradingCourse(args.course, db_url=args.db_url)
     source = args.submissions or course.submitted()
     if not os.path.isdir(source):
         print(f"error: {source} is not a folder", file=sys.stderr)

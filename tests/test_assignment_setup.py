@@ -6,7 +6,7 @@ import pytest
 from nbgrader.api import Gradebook
 from nbgrader_course import nbgrader, scratch_course
 
-from autograder.grading.course import Course
+from autograder.grading.grading_course import GradingCourse
 from course.exercises import notebooks
 
 
@@ -20,7 +20,7 @@ def notebooks_known(course):
 def test_an_assignment_added_with_only_a_due_date_gets_its_notebooks(tmp_path):
     root = scratch_course(tmp_path)
     nbgrader(root, "db", "assignment", "add", "rnn", "--duedate=2027-03-01 23:59:00 Europe/Berlin")
-    course = Course(root)
+    course = GradingCourse(root)
     assert notebooks_known(course)[0] == []
 
     assert course.ensure_assignment() == "added"

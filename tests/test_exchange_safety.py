@@ -22,7 +22,7 @@ from nbgrader.exchange import ExchangeFactory
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.grading import intake as grading_intake
-from autograder.grading.course import Course
+from autograder.grading.grading_course import GradingCourse
 from course.paths import ROOT
 
 sys.path.insert(0, ROOT)
@@ -210,7 +210,7 @@ def test_an_unreadable_entry_name_stops_nobody_elses_collection(tmp_path, gradeb
 
 def test_the_grading_run_reports_the_refusals(attacked):
     dep, _ = attacked
-    course = Course(dep.course_dir)
+    course = GradingCourse(dep.course_dir)
     lines = []
     _, _, students, problems = grading_intake.collect(course, course.submitted(), log=lines.append)
     assert students == [BOB]

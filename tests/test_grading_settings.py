@@ -18,7 +18,7 @@ from autograder import grade
 from autograder.feedback.pages import NOT_SUBMITTED
 from autograder.feedback.student import regenerate
 from autograder.grading import direct, intake
-from autograder.grading.course import Course
+from autograder.grading.grading_course import GradingCourse
 from autograder.grading.preprocessors import SandboxedExecute
 from autograder.grading.sandbox import Limits
 from autograder.grading.settings import GradingSandbox, GradingTimes, MiB, default, options
@@ -33,7 +33,7 @@ def scratch_course(root, settings=""):
     os.makedirs(root, exist_ok=True)
     with open(os.path.join(root, "nbgrader_config.py"), "w") as f:
         f.write("c = get_config()  # noqa: F821\n" + settings)
-    course = Course(root)
+    course = GradingCourse(root)
     for folder in (course.release_dir(), course.source_dir()):
         os.makedirs(folder, exist_ok=True)
         shutil.copy(os.path.join(ROOT, "release", ASSIGNMENT, NOTEBOOK + ".ipynb"), folder)
@@ -60,7 +60,7 @@ def test_the_limits_defaults_are_the_options_defaults():
     assert limits == Limits.configured(Config())
     assert times == TimeLimits.configured(Config())
     # The repository's course sets none of them: its limits are the defaults.
-    assert Course(ROOT).limits() == limits
+    assert GradingCourse(ROOT).limits() == limits
 
 
 def test_a_course_option_reaches_the_command_line_and_the_limits(tmp_path):

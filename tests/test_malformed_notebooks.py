@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from nbgrader_course import scratch_course
 
-from autograder.grading.course import Course
+from autograder.grading.grading_course import GradingCourse
 from autograder.grading.intake import prepare
 from autograder.grading.normalize import InvalidNotebook, read_submission
 from autograder.grading.preprocessors import NormalizeSubmission
@@ -38,7 +38,7 @@ def test_a_real_notebook_is_well_within_the_depth_limit():
 
 
 def test_one_deep_notebook_fails_alone_in_the_intake(tmp_path):
-    course = Course(scratch_course(tmp_path))
+    course = GradingCourse(scratch_course(tmp_path))
     folder = course.submitted("mallory")
     os.makedirs(folder)
     with open(os.path.join(folder, NB1), "w") as f:

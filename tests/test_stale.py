@@ -76,9 +76,9 @@ def test_an_edited_test_reaches_the_gradebooks_copy(tmp_path):
     from nbgrader.api import Gradebook
     from nbgrader_course import scratch_course
 
-    from autograder.grading.course import Course
+    from autograder.grading.grading_course import GradingCourse
 
-    course = Course(scratch_course(tmp_path))
+    course = GradingCourse(scratch_course(tmp_path))
     assert course.ensure_assignment() == "added"
     assert course.ensure_assignment() is False
     with Gradebook(course.db_url) as gb:  # graded students exist

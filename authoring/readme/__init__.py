@@ -1,9 +1,10 @@
 """README.md's generated parts, rendered from templates next to this file.
 
 README.md marks each part with ``<!-- NAME -->`` and ``<!-- end of NAME -->``; the part
-between them is ``NAME.md.j2`` rendered with the exercise registry, the computed claims
-and the measured figures. ``make notebooks`` rewrites them; the build's check fails when
-one is out of date, so the README cannot state a figure the code does not produce.
+between them is a comment saying so (authoring/generated.py), then ``NAME.md.j2`` rendered
+with the exercise registry, the computed claims and the measured figures. ``make notebooks``
+rewrites them; the build's check fails when one is out of date, so the README cannot state
+a figure the code does not produce.
 """
 
 import os
@@ -11,13 +12,13 @@ import re
 
 from autograder.grade import parser
 from autograder.grading import settings
-from autograder.grading.course import Course
+from autograder.grading.grading_course import GradingCourse
 from autograder.grading.sandbox import Limits
 from autograder.grading.timing import TimeLimits
 from course.exercises import EXERCISES, notebooks
 from course.paths import ROOT
 
-from .. import house
+from .. import generated, house
 from ..render import render
 
 README = os.path.join(ROOT, "README.md")
@@ -60,7 +61,7 @@ def context(text_context, root=ROOT):
     """The values the README's parts are rendered with; the grading limits and options
     are those of the course at ``root`` (its nbgrader_config.py)."""
     by_notebook = {nb: [e for e in EXERCISES.values() if e.notebook == nb] for nb in notebooks()}
-    config = Course(root).config()
+    config = GradingCourse(root).config()
     return dict(
         text_context,
         by_notebook=by_notebook,
@@ -74,8 +75,13 @@ def context(text_context, root=ROOT):
     )
 
 
+def template(name):
+    """The template file of the part ``name``."""
+    return name.replace(" ", "_") + ".md.j2"
+
+
 def rendered_part(name, values):
-    with open(os.path.join(TEMPLATES, name.replace(" ", "_") + ".md.j2")) as f:
+    with open(os.path.join(TEMPLATES, template(name))) as f:
         return render(f.read(), values).strip("\n")
 
 
@@ -91,7 +97,8 @@ def with_parts(text, values):
         pattern = re.compile(r"^([ \t]*)" + re.escape(start) + r".*?" + re.escape(end), re.S | re.M)
         if not pattern.search(text):
             raise ValueError(f"README.md has no {start} ... {end} part")
-        part = f"{start}\n{rendered_part(name, values)}\n{end}"
+        note = generated.readme_part(template(name))
+        part = f"{start}\n{note}\n{rendered_part(name, values)}\n{end}"
         text = pattern.sub(lambda m, p=part: _indented(p, m.group(1)), text)
     return text
 

@@ -3,7 +3,7 @@ the grading pipeline (after each student's autograde) and for ``python -m
 autograder.feedback`` (again, from the last grading run) alike.
 
 nbgrader's GenerateFeedback runs in this process with the configuration it is given:
-the grading run's own (``Course.config()``: the course's nbgrader_config.py, its root,
+the grading run's own (``GradingCourse.config()``: the course's nbgrader_config.py, its root,
 assignment and gradebook, ``--db-url`` included) or, from the command line, the course's
 nbgrader_config.py alone. Not ``nbgrader generate_feedback`` in a subprocess: that one
 also reads every Jupyter config directory (~/.jupyter, {sys.prefix}/etc/jupyter,

@@ -16,8 +16,8 @@ import os
 
 import nbformat
 
-from .course import Course
 from .execute import execute_student
+from .grading_course import GradingCourse
 from .sandbox import Limits, check_available
 from .timing import TimeLimits
 
@@ -37,7 +37,7 @@ def execute_notebook(preprocessor, nb, resources):
     """Run ``nb`` for nbgrader's autograde; return the execution record (execute.py)."""
     check_available()
     info = resources["nbgrader"]
-    course = Course(os.getcwd(), info["assignment"])  # nbgrader converts from the root
+    course = GradingCourse(os.getcwd(), info["assignment"])  # nbgrader converts from the root
     name = info["notebook"]
     times = TimeLimits.configured(preprocessor.config, profile=course.profile())
     job = {

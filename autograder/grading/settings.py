@@ -103,7 +103,7 @@ def default(section, name):
 
 def options(config=None):
     """[(section name, option, value, default, help)] of every option, with the values
-    of ``config`` (a traitlets Config, e.g. Course.config(); None: the defaults)."""
+    of ``config`` (a traitlets Config, e.g. GradingCourse.config(); None: the defaults)."""
     out = []
     for section in SECTIONS:
         configured = section(config=config) if config is not None else section()

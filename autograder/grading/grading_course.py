@@ -1,4 +1,8 @@
-"""The nbgrader course directory the pipeline works in, and nbgrader's view of it."""
+"""The nbgrader course directory the pipeline works in, and nbgrader's view of it.
+
+GradingCourse, not Course: the ``course/`` package is the course's content (text,
+reference, exercises); this is a directory that nbgrader grades in (``--course``).
+"""
 
 import json
 import os
@@ -14,7 +18,7 @@ from . import timing
 from .sandbox import Limits
 
 
-class Course:
+class GradingCourse:
     """Paths of an nbgrader course (nbgrader_config.py, source/, release/ ...), its
     gradebook's URL, its grading options (settings.py), and the pipeline's own working
     directory ``<course>/grading``.
