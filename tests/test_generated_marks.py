@@ -96,20 +96,7 @@ def carries_marker(path):
 VALUES_JSON = rel(claim_values.VALUES_FILE)
 
 
-def marker_cases():
-    for path in marked_files():
-        if path == VALUES_JSON:
-            # authoring/claims/ was another branch's to change when the marker came in;
-            # claim_values.save() writes it, so the next `python -m authoring.claims` or
-            # `make bench` adds it (or: python -c "from authoring import claim_values as v;
-            # v.save(v.load())"). strict: this fails once it is there, to drop the mark.
-            reason = "values.json gets its marker when next written (claim_values.save)"
-            yield pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=reason))
-        else:
-            yield path
-
-
-@pytest.mark.parametrize("path", list(marker_cases()))
+@pytest.mark.parametrize("path", marked_files())
 def test_every_marked_file_says_it_is_generated(path):
     assert carries_marker(path) is None
 
