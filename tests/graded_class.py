@@ -3,8 +3,8 @@
 Grading a notebook with a training cell (notebook 6's LSTM, and any notebook added later)
 costs the suite tens of seconds each time, so only this class has every notebook: the
 reference (every answer from source/: full marks), the untouched release (blanks: 0) and
-a hang at the top of notebook 1's softmax answer (it costs that exercise only: no cascade
-into the notebooks that import notebook 1). The notebooks come from
+a hang (a wait) at the top of notebook 1's softmax answer (it costs that exercise only: no
+cascade into the notebooks that import notebook 1). The notebooks come from
 grading_fixtures.NOTEBOOKS, every release notebook: a new notebook is graded here, once,
 without an edit. Every other grading fixture grades only the notebooks its bugs, attacks
 and broken files touch (1-5).

@@ -507,6 +507,10 @@ def broken_missing_and_extra():
 # ------------------------------------------------------------------ pathological work
 
 HANG = "while True:\n    pass\n"
+# A hang that waits instead of spinning: the graded class's cell limit (60 s, room for a
+# training cell) then costs the suite's other tests no CPU. The spinning HANG is graded by
+# the batch (broken_infinite_loop) and the scale class (hang_everywhere).
+WAITING_HANG = "import time\nwhile True:\n    time.sleep(1)\n"
 
 
 def _first_answer(name):
@@ -514,10 +518,9 @@ def _first_answer(name):
 
 
 def hang_in_softmax():
-    """Complete and correct, except an endless loop at the top of the softmax answer."""
-    return full(
-        **{NB1[:-6]: student_notebook(NB1, edit={"softmax": ("def softmax", HANG + "def softmax")})}
-    )
+    """Complete and correct, except an endless wait at the top of the softmax answer."""
+    hang = WAITING_HANG + "def softmax"
+    return full(**{NB1[:-6]: student_notebook(NB1, edit={"softmax": ("def softmax", hang)})})
 
 
 def hang_everywhere(notebooks=NOTEBOOKS):
