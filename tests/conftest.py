@@ -6,6 +6,12 @@ import pytest
 # tests/ helpers (nbgrader_course.py) import as top-level modules.
 sys.path.insert(0, os.path.dirname(__file__))
 
+# One BLAS thread in every test process and what it starts (xdist's workers inherit this
+# environment): the suite runs several processes on 2 cores, and more BLAS threads would
+# only compete with them. Tests of the thread settings set their kernels' own.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
 # Fixture submissions are data for the grading tests, not notebooks to execute.
 collect_ignore_glob = ["fixtures/*"]
 

@@ -434,6 +434,13 @@ def test_an_on_time_blackboard_student_gets_full_marks_first_time_and_after_a_re
     assert rows["jdoe"]["duedate"] == "2026-03-02 22:59:00 UTC"  # 23:59 in Berlin
     assert rows["jdoe"]["timestamp"] == "2026-03-02 22:30:00 UTC" and rows["jdoe"]["late"] == ""
     assert rows["mroe"]["late"] == "LATE (31 min after the due date)"
+    # nbgrader's own penalty ("zero": the whole raw score), in the summary and grades.csv
+    late = next(r for r in summary(course)["results"] if r["student"] == "mroe")
+    assert late["notebooks"][NB1[:-6]]["late_penalty"] == full
+    assert (
+        float(rows["mroe"]["raw_score"]) == full == float(rows["mroe"]["late_submission_penalty"])
+    )
+    assert float(rows["mroe"]["score"]) == 0
     with open(os.path.join(course, "grading", "summary.md")) as f:
         assert "Due 2026-03-02 22:59 UTC." in f.read()
     again = grade(course, str(downloads), "--lms-timezone", "Europe/Berlin")
