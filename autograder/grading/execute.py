@@ -14,6 +14,11 @@ did not finish when their notebook ran (stopped at their time limit, or running 
 kernel died) are listed in that copy's metadata, and the import never runs them again:
 the later notebook gets a stand-in that says why (helpers/notebooks.py). A hang is paid
 once, and costs only its own exercises.
+
+The code cells after a notebook's last test cell are not run (notebook 7 trains its
+language model there): no test follows them, so they cannot change a score, and no later
+notebook imports them (cells it imports still run). The feedback shows a note instead of
+their outputs; the student's own notebook runs them.
 """
 
 import atexit
@@ -47,6 +52,31 @@ def _is_carried(cell):
     return cell.get("cell_type") == "code" and (
         meta.get("nbgrader", {}).get("solution") or CARRIED_TAG in meta.get("tags", [])
     )
+
+
+def _is_test(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade", False)
+
+
+def after_the_last_test(nb):
+    """Indices of the code cells that follow the notebook's last test cell and that no
+    later notebook imports (none in a notebook without a test cell)."""
+    tests = [i for i, cell in enumerate(nb.cells) if _is_test(cell)]
+    if not tests:
+        return []
+    return [
+        i
+        for i in range(tests[-1] + 1, len(nb.cells))
+        if nb.cells[i].cell_type == "code"
+        and nb.cells[i].source.strip()
+        and not _is_carried(nb.cells[i])
+    ]
+
+
+NOT_RUN = (
+    "Not run while grading: no test cell follows this cell, so it cannot change your "
+    "score. It runs in your own notebook.\n"
+)
 
 
 def _error(ename, evalue):
@@ -140,6 +170,11 @@ class NotebookRun:
             on_cell_start=self.on_cell_start,
             on_cell_executed=self.on_cell_executed,
         )
+        # nbclient skips a cell without source: these keep theirs, and get a note instead
+        # of outputs, once the run is over.
+        skipped = {i: self.nb.cells[i].source for i in after_the_last_test(self.nb)}
+        for i in skipped:
+            self.nb.cells[i].source = ""
         timer = threading.Timer(self.limit, self._stop)
         timer.start()
         try:
@@ -152,6 +187,10 @@ class NotebookRun:
         finally:
             timer.cancel()
             atexit.unregister(client._cleanup_kernel)  # nbclient leaves it if the start fails
+            for i, source in skipped.items():
+                cell = self.nb.cells[i]
+                cell.source = source
+                cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=NOT_RUN)]
 
     def _died(self, detail=None):
         if self.deadline_hit:

@@ -1,0 +1,45 @@
+"""Grading does not run the code cells after a notebook's last test cell (notebook 7
+trains its language model there): they cannot change a score. Cells a later notebook
+imports (answers, setup and given code) still run, wherever they are."""
+
+from nbformat.v4 import new_code_cell, new_markdown_cell
+from notebook_builder import graded, release
+
+from autograder.grading.execute import after_the_last_test
+from helpers.notebooks import CARRIED_TAG
+
+
+def with_cells(*cells):
+    nb = release()
+    nb.cells += list(cells)
+    return nb
+
+
+def test_a_demo_after_the_last_test_is_not_run():
+    nb = with_cells(new_code_cell("train(model, n_steps=400)"), new_markdown_cell("Samples:"))
+    assert after_the_last_test(nb) == [4]
+
+
+def test_every_cell_before_the_last_test_runs():
+    nb = release()  # intro, answer, check, test: the test is last
+    assert after_the_last_test(nb) == []
+    demo_then_test = with_cells(
+        new_code_cell("plot(losses)"),
+        graded(new_code_cell("hidden_check('x', globals())"), "test_x", grade=True, points=1),
+    )
+    assert after_the_last_test(demo_then_test) == []
+
+
+def test_cells_a_later_notebook_imports_still_run():
+    setup = new_code_cell("def helper(): ...")
+    setup.metadata["tags"] = [CARRIED_TAG]
+    answer = graded(new_code_cell("def late_answer(): ..."), "late", solution=True)
+    nb = with_cells(setup, answer, new_code_cell("demo()"), new_code_cell("   "))
+    assert after_the_last_test(nb) == [6]  # the demo; not the setup, answer or blank cell
+
+
+def test_a_notebook_without_a_test_cell_runs_whole():
+    nb = release()
+    nb.cells = [c for c in nb.cells if not c.metadata["nbgrader"].get("grade")]
+    nb.cells.append(new_code_cell("demo()"))
+    assert after_the_last_test(nb) == []
