@@ -507,8 +507,8 @@ def broken_missing_and_extra():
 # ------------------------------------------------------------------ pathological work
 
 HANG = "while True:\n    pass\n"
-# A hang that waits instead of spinning: the graded class's cell limit (60 s, room for a
-# training cell) then costs the suite's other tests no CPU. The spinning HANG is graded by
+# A hang that waits instead of spinning: the graded class's cell limit (30 s, room for a
+# loaded machine) then costs the suite's other tests no CPU. The spinning HANG is graded by
 # the batch (broken_infinite_loop) and the scale class (hang_everywhere).
 WAITING_HANG = "import time\nwhile True:\n    time.sleep(1)\n"
 

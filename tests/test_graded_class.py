@@ -3,6 +3,7 @@
 in one answer costs that exercise only (no cascade into the notebooks that import it).
 Attacks gaining nothing and bugs costing exactly their points: test_grading_pipeline.py."""
 
+import nbformat
 import pytest
 from graded_class import feedback_never_shows_hidden_tests, gradebook_and_grades_csv_agree
 
@@ -52,3 +53,21 @@ def test_gradebook_and_grades_csv_agree_with_the_judge(graded_class):
 
 def test_feedback_never_shows_hidden_tests(graded_class):
     feedback_never_shows_hidden_tests(graded_class)
+
+
+def test_the_cells_after_the_last_test_are_not_run_and_say_so(graded_class):
+    """Notebook 7 trains its model after its last test: grading does not (a note instead)."""
+    import os
+
+    from autograder.grading.execute import NOT_RUN, after_the_last_test
+
+    last = notebooks()[-1]
+    path = os.path.join(graded_class["course"], "autograded", "perfect", "rnn", last + ".ipynb")
+    with open(path) as f:
+        nb = nbformat.reads(f.read(), as_version=4)
+    skipped = after_the_last_test(nb)
+    assert any("train_char_model(" in nb.cells[i].source for i in skipped), last
+    for i in skipped:
+        assert [o.get("text") for o in nb.cells[i].outputs] == [NOT_RUN], i
+    ran = [c for c in nb.cells[: skipped[0]] if c.cell_type == "code" and c.source.strip()]
+    assert all(c.outputs or c.execution_count for c in ran)
