@@ -300,8 +300,8 @@ def _pwn(beacon, how):
 
 
 def hostile_cells(beacon):
-    """What carol adds at the end of her notebook 1 (after every graded cell): content
-    that would run in the formgrader, and the caps of her grading sandbox tried."""
+    """What carol adds to her notebook 1 (before its last test cell): content that would
+    run in the formgrader, and the caps of her grading sandbox tried."""
     md, script, onerror, js, width = (
         _pwn(beacon, how) for how in ("markdown", "script", "onerror", "javascript", "width")
     )
@@ -344,13 +344,16 @@ print("CAPS " + json.dumps({"processes": len(children), "tmp_mb": written}))
 
 
 def with_hostile_cells(nb, beacon):
+    """``nb`` with carol's cells just before its last test cell: grading does not run the
+    cells after a notebook's last test (execute.after_the_last_test), and these must run."""
     nb = json.loads(json.dumps(nb))
-    for kind, source in hostile_cells(beacon):
-        cell = {"cell_type": kind, "id": f"carol-{len(nb['cells'])}", "metadata": {}}
+    tests = [i for i, c in enumerate(nb["cells"]) if c["metadata"].get("nbgrader", {}).get("grade")]
+    for kind, source in reversed(hostile_cells(beacon)):
+        cell = {"cell_type": kind, "id": f"carol-{kind}-{len(source)}", "metadata": {}}
         cell["source"] = source
         if kind == "code":
             cell.update(execution_count=None, outputs=[])
-        nb["cells"].append(cell)
+        nb["cells"].insert(tests[-1], cell)
     return nb
 
 
