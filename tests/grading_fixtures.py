@@ -400,7 +400,7 @@ def broken_segfault():
 
 
 def broken_infinite_loop():
-    return {NB1: add_cell(student_notebook(NB1), "while True:\n    pass", index=3)}
+    return {NB1: add_cell(student_notebook(NB1), HANG, index=3)}
 
 
 def broken_slow_notebook(cell_seconds):
@@ -508,8 +508,9 @@ def broken_missing_and_extra():
 
 HANG = "while True:\n    pass\n"
 # A hang that waits instead of spinning: the graded class's cell limit (30 s, room for a
-# loaded machine) then costs the suite's other tests no CPU. The spinning HANG is graded by
-# the batch (broken_infinite_loop) and the scale class (hang_everywhere).
+# loaded machine) then costs the suite's other tests no CPU (as hang_everywhere's, graded
+# twice by the scale class). Spinning hangs are the batch's broken_infinite_loop and the
+# scale class's cpu_hog.
 WAITING_HANG = "import time\nwhile True:\n    time.sleep(1)\n"
 
 
@@ -524,11 +525,12 @@ def hang_in_softmax():
 
 
 def hang_everywhere(notebooks=NOTEBOOKS):
-    """An endless loop at the top of the first answer cell of every notebook."""
+    """An endless wait at the top of the first answer cell of every notebook (a wait: the
+    scale class grades it twice beside 8 workers; it is stopped as a spinning loop is)."""
     out = {}
     for n in notebooks:
         first = _first_answer(n)
-        out[n] = student_notebook(n, replace={first: HANG + answers(n)[first]})
+        out[n] = student_notebook(n, replace={first: WAITING_HANG + answers(n)[first]})
     return out
 
 
