@@ -30,7 +30,6 @@ HEAVIEST_FIRST = [
     "tests/hub/test_hub_e2e.py",
     "tests/test_grading_pipeline.py",
     "tests/test_term.py",
-    "tests/hub/test_isolation.py",
     "tests/test_graded_class.py",
     "tests/test_nbgrader_course.py",
     "tests/test_adding_an_exercise.py",
