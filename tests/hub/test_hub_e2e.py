@@ -313,8 +313,9 @@ def _pwn(beacon, how):
 
 
 def hostile_cells(beacon):
-    """What carol adds at the end of her notebook 1 (after every graded cell): content
-    that would run in the formgrader, and the caps of her grading sandbox tried."""
+    """What carol adds to her notebook 1, just before its last test cell (grading runs no
+    code cell after that one): content that would run in the formgrader, and the caps of
+    her grading sandbox tried."""
     md, script, onerror, js, width = (
         _pwn(beacon, how) for how in ("markdown", "script", "onerror", "javascript", "width")
     )
@@ -358,12 +359,14 @@ print("CAPS " + json.dumps({"processes": len(children), "tmp_mb": written}))
 
 def with_hostile_cells(nb, beacon):
     nb = json.loads(json.dumps(nb))
-    for kind, source in hostile_cells(beacon):
-        cell = {"cell_type": kind, "id": f"carol-{len(nb['cells'])}", "metadata": {}}
-        cell["source"] = source
+    (*_, last_test) = (
+        i for i, c in enumerate(nb["cells"]) if c["metadata"].get("nbgrader", {}).get("grade")
+    )
+    for n, (kind, source) in enumerate(hostile_cells(beacon)):
+        cell = {"cell_type": kind, "id": f"carol-{n}", "metadata": {}, "source": source}
         if kind == "code":
             cell.update(execution_count=None, outputs=[])
-        nb["cells"].append(cell)
+        nb["cells"].insert(last_test + n, cell)
     return nb
 
 
