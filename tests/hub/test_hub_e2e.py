@@ -158,6 +158,9 @@ def type_answer(student, notebook, grade_id, new_source):
     cell.scroll_into_view_if_needed()
     editor = cell.locator(".cm-content")
     expect(editor).to_contain_text("YOUR CODE HERE")
+    # Its kernel up first: once connected, JupyterLab writes the kernel's language_info
+    # into the notebook, which would make it dirty again after the save (seen under load).
+    expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=60_000)
     editor.click()
     page.keyboard.press("Control+a")
     page.keyboard.insert_text(new_source)  # as typed, without the editor's auto-indent
