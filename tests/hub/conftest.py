@@ -184,7 +184,7 @@ def deployment(request):
         ssl_cert=cert,
         ssl_key=key,
         lti={**platform.settings(), "staff": {LMS_IDS["teacher"]: name("teacher")}},
-        # a test module may set others (test_isolation.py: the limits it puts to the test)
+        # a test module may set others (test_hub_e2e.py: the isolation test's small limits)
         **getattr(request.module, "DEPLOYMENT_SETTINGS", {}),
     )
     roster = root / "roster.csv"  # what `make roster` imports: id, names, lms_user_id

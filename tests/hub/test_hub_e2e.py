@@ -27,6 +27,12 @@ LTI role to the formgrader or the class.
     the run sends each student's total exactly once, a second run sends nothing at all;
     someone the roster does not know is refused at launch;
 
+test_bombs_in_one_server_leave_another_responsive: on the same hub, after the story (its
+servers and kernels still running), bob's fork bomb and memory bomb leave alice's kernel
+responsive and his cgroup holds them (isolation.py: the bombs, the round trips, the
+small limits this module's deployment has: DEPLOYMENT_SETTINGS; the story runs within
+them);
+
 test_restart_and_the_trial: 10. the hub restarts as `make hub`'s trial: the cookie secret
 and the proxy's token are the same 0600 files, the proxy runs with that token, and the
 teacher (logged in by LTI) is still logged in; 11. a student logs in with the shared
@@ -43,6 +49,7 @@ import json
 import os
 import re
 import secrets
+import statistics
 import subprocess
 import sys
 import threading
@@ -50,6 +57,7 @@ import time
 from pathlib import Path
 
 import grading_fixtures as fixtures
+import isolation
 import psutil
 import pytest
 from lms_platform import LEARNER
@@ -58,8 +66,13 @@ from playwright.sync_api import expect
 
 import deploy.lti_grades
 from deploy import accounts, hub_secrets, instructor
+from deploy.limits import ServerCgroup, parse_bytes
 
 pytestmark = pytest.mark.hub
+
+# The small limits the isolation test puts to the test (conftest.py's deployment reads
+# them); the story runs within them.
+DEPLOYMENT_SETTINGS = isolation.DEPLOYMENT_SETTINGS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -145,6 +158,9 @@ def type_answer(student, notebook, grade_id, new_source):
     cell.scroll_into_view_if_needed()
     editor = cell.locator(".cm-content")
     expect(editor).to_contain_text("YOUR CODE HERE")
+    # Its kernel up first: once connected, JupyterLab writes the kernel's language_info
+    # into the notebook, which would make it dirty again after the save (seen under load).
+    expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=60_000)
     editor.click()
     page.keyboard.press("Control+a")
     page.keyboard.insert_text(new_source)  # as typed, without the editor's auto-indent
@@ -300,8 +316,9 @@ def _pwn(beacon, how):
 
 
 def hostile_cells(beacon):
-    """What carol adds to her notebook 1 (before its last test cell): content that would
-    run in the formgrader, and the caps of her grading sandbox tried."""
+    """What carol adds to her notebook 1, just before its last test cell (grading runs no
+    code cell after that one): content that would run in the formgrader, and the caps of
+    her grading sandbox tried."""
     md, script, onerror, js, width = (
         _pwn(beacon, how) for how in ("markdown", "script", "onerror", "javascript", "width")
     )
@@ -347,13 +364,14 @@ def with_hostile_cells(nb, beacon):
     """``nb`` with carol's cells just before its last test cell: grading does not run the
     cells after a notebook's last test (execute.after_the_last_test), and these must run."""
     nb = json.loads(json.dumps(nb))
-    tests = [i for i, c in enumerate(nb["cells"]) if c["metadata"].get("nbgrader", {}).get("grade")]
-    for kind, source in reversed(hostile_cells(beacon)):
-        cell = {"cell_type": kind, "id": f"carol-{kind}-{len(source)}", "metadata": {}}
-        cell["source"] = source
+    (*_, last_test) = (
+        i for i, c in enumerate(nb["cells"]) if c["metadata"].get("nbgrader", {}).get("grade")
+    )
+    for n, (kind, source) in enumerate(hostile_cells(beacon)):
+        cell = {"cell_type": kind, "id": f"carol-{n}", "metadata": {}, "source": source}
         if kind == "code":
             cell.update(execution_count=None, outputs=[])
-        nb["cells"].insert(tests[-1], cell)
+        nb["cells"].insert(last_test + n, cell)
     return nb
 
 
@@ -753,6 +771,80 @@ def test_class_on_jupyterhub(hub, people, beacon):
         grades_go_back_to_the_lms(dep, scores)
         a_stranger_is_refused(people, dep)
     print(f"story: {sum(timings.values()):.1f} s")
+
+
+def test_bombs_in_one_server_leave_another_responsive(hub, people):
+    """After the story, on its hub (its servers and kernels still running): bob's fork
+    bomb and memory bomb leave alice's kernel responsive (isolation.py says how)."""
+    dep = hub.dep
+    alice, bob = people(dep.students[0]), people(dep.students[1])
+    t0 = time.perf_counter()
+    for student in (alice, bob):
+        student.start_login()
+    for student in (alice, bob):
+        student.wait_for_lab()
+    kernels = {s.name: isolation.start_kernel(s) for s in (alice, bob)}
+    warm = isolation.execute(alice, kernels[alice.name], isolation.WORK)
+    assert warm["ok"], warm
+    print(f"\nboth servers and kernels up in {time.perf_counter() - t0:.1f} s")
+
+    baseline = [
+        isolation.execute(alice, kernels[alice.name], isolation.WORK)["ms"] for _ in range(5)
+    ]
+
+    bob_group = ServerCgroup(bob.name, hub_pid=hub.proc.pid)
+    alice_group = ServerCgroup(alice.name, hub_pid=hub.proc.pid)
+    # The story ran in these servers (bob's kernels from it still count toward his
+    # processes and memory): it must have stayed below every cap, so that the refusals
+    # and OOM kills counted below are the bombs'.
+    story = {"alice": alice_group.usage(), "bob": bob_group.usage()}
+    print(f"after the story: {story}")
+    for usage in story.values():
+        assert usage["pids_refused"] == 0 and usage["oom_kills"] == 0, story
+
+    started = isolation.execute(
+        bob, kernels[bob.name], isolation.BOMBS.format(seconds=isolation.BOMB_SECONDS)
+    )
+    assert started["ok"] and "bombs away" in started["out"], started
+    t_bombs = time.monotonic()
+    during, pids_seen = [], []
+    while time.monotonic() - t_bombs < isolation.BOMB_SECONDS - 1:
+        result = isolation.execute(
+            alice, kernels[alice.name], isolation.WORK, timeout=isolation.ROUND_TRIP_LIMIT * 4
+        )
+        assert result["ok"], f"alice's kernel, with bob's bombs running: {result}"
+        during.append(result["ms"])
+        pids_seen.append(bob_group.usage()["pids_current"])
+    time.sleep(max(0.0, isolation.BOMB_SECONDS + 2 - (time.monotonic() - t_bombs)))
+    usage = bob_group.usage()
+    alice_usage = alice_group.usage()
+    record = Path(dep.home(bob.name)) / "memory-bomb.json"
+    killed = json.loads(record.read_text()) if record.exists() else 0
+    # bob's own server survives its bombs (his kernel may not: he can restart it)
+    after = isolation.execute(bob, isolation.start_kernel(bob), "1 + 1")
+
+    mem_limit, pids_limit = parse_bytes(dep.mem_limit), dep.pids_limit
+    print(
+        f"alice's round trip ({isolation.WORK}): "
+        f"alone median {statistics.median(baseline):.0f} ms, "
+        f"during bob's bombs median {statistics.median(during):.0f} ms, "
+        f"max {max(during):.0f} ms over {len(during)} round trips\n"
+        f"bob's cgroup: processes peak {usage['pids_peak']} (limit {pids_limit}), "
+        f"median while measured {statistics.median(pids_seen):.0f}, forks refused "
+        f"{usage['pids_refused']}; memory peak {usage['memory_peak'] / 2**20:.0f} MiB "
+        f"(limit {mem_limit / 2**20:.0f} MiB), OOM kills {usage['oom_kills']} "
+        f"(memory bomb children killed: {killed}); CPU periods throttled "
+        f"{usage['cpu_throttled']}\n"
+        f"alice's cgroup: processes peak {alice_usage['pids_peak']}, memory peak "
+        f"{alice_usage['memory_peak'] / 2**20:.0f} MiB; bob's server after the bombs: {after}"
+    )
+    assert max(during) / 1000 < isolation.ROUND_TRIP_LIMIT, during
+    assert len(during) >= 3, during
+    # Contained: bob reached his caps, and they held.
+    assert usage["pids_peak"] <= pids_limit and usage["pids_refused"] > 0, usage
+    assert usage["memory_peak"] <= mem_limit and usage["oom_kills"] >= 1 and killed >= 1, usage
+    assert alice_usage["oom_kills"] == 0 and alice_usage["pids_refused"] == 0, alice_usage
+    assert after["ok"] and "2" in after["out"], after
 
 
 def test_restart_and_the_trial(hub, people):

@@ -1,4 +1,4 @@
-"""deploy/limits.py and its wiring, without a hub (test_isolation.py runs the bombs on one).
+"""deploy/limits.py and its wiring, without a hub (test_hub_e2e.py runs the bombs on one).
 
 Needs root, like every hub test: creating cgroups and changing uid are root's.
 """

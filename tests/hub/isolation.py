@@ -11,17 +11,6 @@ often its CPU quota throttled it is printed, not asserted (it depends on what el
 runs on the machine). The figures are printed (run with -s).
 """
 
-import json
-import statistics
-import time
-from pathlib import Path
-
-import pytest
-
-from deploy.limits import ServerCgroup, parse_bytes
-
-pytestmark = pytest.mark.hub
-
 # The limits under test, small so that the bombs reach them in a second (deploy.setup's
 # defaults are 2G, 1 core, 512 tasks).
 DEPLOYMENT_SETTINGS = {"mem_limit": "768M", "cpu_limit": 1.0, "pids_limit": 160}
@@ -115,59 +104,3 @@ def start_kernel(person):
 def execute(person, kernel_id, code, timeout=30.0):
     ws_url = person.server.replace("http://", "ws://") + f"/api/kernels/{kernel_id}/channels"
     return person.page.evaluate(EXECUTE_JS, [ws_url, code, int(timeout * 1000)])
-
-
-def test_bombs_in_one_server_leave_another_responsive(hub, people):
-    dep = hub.dep
-    alice, bob = people(dep.students[0]), people(dep.students[1])
-    t0 = time.perf_counter()
-    for student in (alice, bob):
-        student.start_login()
-    for student in (alice, bob):
-        student.wait_for_lab()
-    kernels = {s.name: start_kernel(s) for s in (alice, bob)}
-    warm = execute(alice, kernels[alice.name], WORK)
-    assert warm["ok"], warm
-    print(f"\nboth servers and kernels up in {time.perf_counter() - t0:.1f} s")
-
-    baseline = [execute(alice, kernels[alice.name], WORK)["ms"] for _ in range(5)]
-
-    started = execute(bob, kernels[bob.name], BOMBS.format(seconds=BOMB_SECONDS))
-    assert started["ok"] and "bombs away" in started["out"], started
-    t_bombs = time.monotonic()
-    bob_group = ServerCgroup(bob.name, hub_pid=hub.proc.pid)
-    during, pids_seen = [], []
-    while time.monotonic() - t_bombs < BOMB_SECONDS - 1:
-        result = execute(alice, kernels[alice.name], WORK, timeout=ROUND_TRIP_LIMIT * 4)
-        assert result["ok"], f"alice's kernel, with bob's bombs running: {result}"
-        during.append(result["ms"])
-        pids_seen.append(bob_group.usage()["pids_current"])
-    time.sleep(max(0.0, BOMB_SECONDS + 2 - (time.monotonic() - t_bombs)))
-    usage = bob_group.usage()
-    alice_usage = ServerCgroup(alice.name, hub_pid=hub.proc.pid).usage()
-    record = Path(dep.home(bob.name)) / "memory-bomb.json"
-    killed = json.loads(record.read_text()) if record.exists() else 0
-    # bob's own server survives its bombs (his kernel may not: he can restart it)
-    after = execute(bob, start_kernel(bob), "1 + 1")
-
-    mem_limit, pids_limit = parse_bytes(dep.mem_limit), dep.pids_limit
-    print(
-        f"alice's round trip ({WORK}): alone median {statistics.median(baseline):.0f} ms, "
-        f"during bob's bombs median {statistics.median(during):.0f} ms, "
-        f"max {max(during):.0f} ms over {len(during)} round trips\n"
-        f"bob's cgroup: processes peak {usage['pids_peak']} (limit {pids_limit}), "
-        f"median while measured {statistics.median(pids_seen):.0f}, forks refused "
-        f"{usage['pids_refused']}; memory peak {usage['memory_peak'] / 2**20:.0f} MiB "
-        f"(limit {mem_limit / 2**20:.0f} MiB), OOM kills {usage['oom_kills']} "
-        f"(memory bomb children killed: {killed}); CPU periods throttled "
-        f"{usage['cpu_throttled']}\n"
-        f"alice's cgroup: processes peak {alice_usage['pids_peak']}, memory peak "
-        f"{alice_usage['memory_peak'] / 2**20:.0f} MiB; bob's server after the bombs: {after}"
-    )
-    assert max(during) / 1000 < ROUND_TRIP_LIMIT, during
-    assert len(during) >= 3, during
-    # Contained: bob reached his caps, and they held.
-    assert usage["pids_peak"] <= pids_limit and usage["pids_refused"] > 0, usage
-    assert usage["memory_peak"] <= mem_limit and usage["oom_kills"] >= 1 and killed >= 1, usage
-    assert alice_usage["oom_kills"] == 0 and alice_usage["pids_refused"] == 0, alice_usage
-    assert after["ok"] and "2" in after["out"], after
