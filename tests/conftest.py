@@ -21,17 +21,19 @@ from chromium import browser  # noqa: E402, F401
 # The suite's one class graded over every notebook (tests/graded_class.py), once per session.
 from graded_class import graded_class  # noqa: E402, F401
 
-# Work units (test files) for `-n 2 --dist loadfile`, heaviest first (from CI's `--durations`: the
-# scale fixture ~240 s, the hub story ~216 s (and now the isolation test on its hub, ~25 s
-# more), the batch ~200 s, the term ~160 s, the graded class a reference of every
-# notebook): xdist hands the units out in this order
-# and the many light ones fill in behind, so that the two workers finish together.
+# Work units (test files) for `-n 3 --dist loadfile`, heaviest first (per-file seconds with
+# -n 3 on a quiet machine, before the last cuts: the scale class ~270, the batch ~210, the
+# hub story with the isolation test ~190, the term ~120, the graded class ~100, the
+# claims ~50): xdist hands the units out in this order and the many light ones fill in
+# behind, so that the workers finish together.
 HEAVIEST_FIRST = [
     "tests/test_grading_scale.py",
-    "tests/hub/test_hub_e2e.py",
     "tests/test_grading_pipeline.py",
+    "tests/hub/test_hub_e2e.py",
     "tests/test_term.py",
     "tests/test_graded_class.py",
+    "tests/test_claims.py",
+    "tests/test_claims_experiments.py",
     "tests/test_nbgrader_course.py",
     "tests/test_adding_an_exercise.py",
     "tests/test_hostile_class.py",
