@@ -121,19 +121,11 @@ VALIDATING = {"NBGRADER_VALIDATING": "1", "NBGRADER_EXECUTION": "validate"}
 
 
 def failed_test_cells(nb):
-    """The graded cells of an executed notebook that nbgrader's Validator would fail: an
-    error, or anything on stderr (nbgrader's own determine_grade, as Validator uses it)."""
-    from nbgrader import utils
+    """The grade ids of the test cells of an executed notebook that nbgrader's Validator
+    fails (its own check: an error, or anything on stderr)."""
+    from nbgrader.validator import Validator
 
-    failed = []
-    for cell in nb.cells:
-        if utils.is_grade(cell):
-            score, max_score = utils.determine_grade(cell)
-            if score is not None and (
-                score < max_score or (max_score == 0 and utils.has_failed(cell))
-            ):
-                failed.append(cell.metadata["nbgrader"]["grade_id"])
-    return failed
+    return [c.metadata["nbgrader"]["grade_id"] for c in Validator()._get_failed_cells(nb)]
 
 
 def test_a_test_cell_with_an_error_or_stderr_fails_and_a_quiet_one_passes():

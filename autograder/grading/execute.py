@@ -32,6 +32,7 @@ import time
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
+from nbgrader.utils import is_grade
 
 from helpers.notebooks import CARRIED_TAG
 
@@ -54,14 +55,10 @@ def _is_carried(cell):
     )
 
 
-def _is_test(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade", False)
-
-
 def after_the_last_test(nb):
     """Indices of the code cells that follow the notebook's last test cell and that no
     later notebook imports (none in a notebook without a test cell)."""
-    tests = [i for i, cell in enumerate(nb.cells) if _is_test(cell)]
+    tests = [i for i, cell in enumerate(nb.cells) if is_grade(cell)]
     if not tests:
         return []
     return [
