@@ -21,18 +21,21 @@ from chromium import browser  # noqa: E402, F401
 # The suite's one class graded over every notebook (tests/graded_class.py), once per session.
 from graded_class import graded_class  # noqa: E402, F401
 
+# nbval's run of each source notebook also checks its claims and tests (notebook_claims.py).
+from notebook_claims import add_claims_items  # noqa: E402
+
 # Work units (test files) for `-n 3 --dist loadfile`, heaviest first (per-file seconds with
 # -n 3 on a quiet machine, before the last cuts: the scale class ~270, the batch ~210, the
-# hub story with the isolation test ~190, the term ~120, the graded class ~100, the
-# claims ~50): xdist hands the units out in this order and the many light ones fill in
-# behind, so that the workers finish together.
+# hub story with the isolation test ~190, the term ~120, the graded class ~100, nbval's
+# run of notebook 7 ~50): xdist hands the units out in this order and the many light
+# ones fill in behind, so that the workers finish together.
 HEAVIEST_FIRST = [
     "tests/test_grading_scale.py",
     "tests/test_grading_pipeline.py",
     "tests/hub/test_hub_e2e.py",
     "tests/test_term.py",
     "tests/test_graded_class.py",
-    "tests/test_claims.py",
+    "source/rnn/07_char_lm.ipynb",
     "tests/test_claims_experiments.py",
     "tests/test_nbgrader_course.py",
     "tests/test_adding_an_exercise.py",
@@ -47,6 +50,7 @@ def pytest_collection_modifyitems(config, items):
     (Files, not xdist groups: --dist loadgroup did not keep a group on one worker with
     pytest-xdist 3.8.0 here, measured; only test_graded_class.py uses the graded class, so
     it is graded once per run.)"""
+    add_claims_items(items)
     for item in items:
         if item.nodeid.split("::")[0].endswith(".ipynb"):
             # seconds per cell: slow, so that `make test-fast` is the tests of tests/ that

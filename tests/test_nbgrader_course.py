@@ -1,7 +1,8 @@
 """Real nbgrader on the course: validation of the release, and an autograde round trip.
 
-The source notebooks pass nbgrader's validation in test_claims.py (one run of each
-notebook recomputes its claims and fails on any failing test cell, stderr included).
+The source notebooks pass nbgrader's validation in nbval's run of each of them
+(notebook_claims.py: that one run also recomputes its claims, and fails on any failing
+test cell, stderr included).
 
 The round trip grades notebooks 1-3 (a carry-forward import, a feedback page): the
 figures for every notebook (reference full marks, blanks 0) are test_graded_class.py's,

@@ -12,9 +12,11 @@ build renders it from ``values.json``. Three kinds of claim:
     asserted, only reported.
 
 ``python -m authoring.claims`` (``make claims``) recomputes the notebook and experiment
-claims and writes values.json. tests/test_claims.py recomputes them and fails if one
-drifted beyond its tolerance, or if a comparison the text makes (``REQUIREMENTS``: "the
-loss falls", "shrinks at rho = 1.1", ...) no longer holds for the recomputed values.
+claims and writes values.json. The tests recompute them (the notebook claims in nbval's
+run of each source notebook, tests/notebook_claims.py; the experiments in
+tests/test_claims_experiments.py) and fail if one drifted beyond its tolerance, or if a
+comparison the text makes (``REQUIREMENTS``: "the loss falls", "shrinks at rho = 1.1",
+...) no longer holds for the recomputed values.
 """
 
 import math

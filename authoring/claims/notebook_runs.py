@@ -92,24 +92,27 @@ CLAIMS_BY_NAME = {name: nb for nb, claims in CLAIMS.items() for name in claims}
 MARKER = "CLAIMS:"
 
 
-def _report_cell(claims):
+def claims_code(notebook, claims, figures_dir=None):
+    """The code of a cell that, run last in ``notebook``'s kernel, prints {name: value} of
+    ``claims`` (see ``printed_claims``) and, with ``figures_dir``, first saves the figures
+    drawn into its widgets there."""
+    lines = []
+    if figures_dir:
+        for name, variable in WIDGET_FIGURES.get(notebook, {}).items():
+            path = os.path.join(figures_dir, f"{notebook}-{name}.png")
+            lines.append(f"{variable}.savefig({path!r}, dpi=90)")
     values = ", ".join(f"{name!r}: float({expression})" for name, expression in claims.items())
-    return nbformat.v4.new_code_cell(
-        f"import json as _json\nprint({MARKER!r} + _json.dumps({{{values}}}))"
-    )
+    lines += ["import json as _json", f"print({MARKER!r} + _json.dumps({{{values}}}))"]
+    return "\n".join(lines)
 
 
-def _save_figure_cell(notebook, name, variable, out_dir):
-    path = os.path.join(out_dir, f"{notebook}-{name}.png")
-    return nbformat.v4.new_code_cell(f"{variable}.savefig({path!r}, dpi=90)")
-
-
-def _printed_claims(cell):
-    for output in cell.get("outputs", []):
+def printed_claims(outputs):
+    """{name: value} from the outputs of the cell ``claims_code`` wrote."""
+    for output in outputs or []:
         for line in output.get("text", "").splitlines():
             if line.startswith(MARKER):
                 return json.loads(line[len(MARKER) :])
-    raise RuntimeError(f"the claims cell printed nothing: {cell.get('outputs')}")
+    raise RuntimeError(f"the claims cell printed nothing: {outputs}")
 
 
 def save_figures(nb, notebook, out_dir):
@@ -128,13 +131,7 @@ def save_figures(nb, notebook, out_dir):
 
 def run(notebook, claims, timeout=600, figures_dir=None):
     """Run <notebook>, built from the current course text, and return {name: value} of
-    ``claims`` (and, with ``figures_dir``, save the figures it shows there)."""
-    return execute(notebook, claims, timeout, figures_dir)[0]
-
-
-def execute(notebook, claims, timeout=600, figures_dir=None, env=None):
-    """Run <notebook> as ``run`` does, in the kernel environment ``env`` (added to the
-    tools' one); return ({name: value} of ``claims``, the executed notebook). The source
+    ``claims`` (and, with ``figures_dir``, save the figures it shows there). The source
     notebooks are built into a scratch folder (draft text: the code cells are what
     matters), so earlier notebooks load from there."""
     from ..build import build_sources
@@ -143,18 +140,14 @@ def execute(notebook, claims, timeout=600, figures_dir=None, env=None):
         course = os.path.join(tmp, "rnn")
         build_sources(course, draft=True)
         nb = nbformat.read(os.path.join(course, notebook + ".ipynb"), as_version=4)
-        report = _report_cell(claims)
-        nb.cells.append(report)
         if figures_dir:
             os.makedirs(figures_dir, exist_ok=True)
-            nb.cells += [
-                _save_figure_cell(notebook, name, variable, figures_dir)
-                for name, variable in WIDGET_FIGURES.get(notebook, {}).items()
-            ]
+        report = nbformat.v4.new_code_cell(claims_code(notebook, claims, figures_dir))
+        nb.cells.append(report)
         client = nbclient.NotebookClient(
             nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": course}}
         )
-        client.execute(env=tool_env(env))
+        client.execute(env=tool_env())
         if figures_dir:
             save_figures(nb, notebook, figures_dir)
-        return _printed_claims(report), nb
+        return printed_claims(report.outputs)
