@@ -96,7 +96,7 @@ def grade_class(course, students, limits=(CELL_SECONDS, NOTEBOOK_SECONDS)):
 
 @pytest.fixture(scope="session")
 def graded_class(tmp_path_factory):
-    course = scratch_course(tmp_path_factory.mktemp("graded-class"))
+    course = scratch_course(tmp_path_factory.mktemp("graded-class"), gradebook=True)
     students = {s: make() for s, make in STUDENTS.items()}
     return grade_class(course, students, limits=CLASS_LIMITS)
 

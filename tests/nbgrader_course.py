@@ -1,8 +1,11 @@
 """Helpers for tests that run the real nbgrader on a scratch copy of the course."""
 
+import atexit
+import functools
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 
 from course.paths import ASSIGNMENT, ROOT, tool_env, venv_bin
@@ -33,12 +36,18 @@ def nbgrader(course, *args, check=True):
     return result
 
 
-def scratch_course(tmp, name="course", folders=("source", "release"), notebooks=None):
+def scratch_course(
+    tmp, name="course", folders=("source", "release"), notebooks=None, gradebook=False
+):
     """The one scratch course of the tests: ``tmp/name`` with the course's
     nbgrader_config.py and a copy of ``folders`` (of source/ and release/), no gradebook.
 
     ``notebooks``: only these notebook file names (and figures/) in each folder, for a
-    test that needs a short assignment. Returns the course's path (str).
+    test that needs a short assignment. ``gradebook``: with a copy of a gradebook that
+    already holds the assignment, as the first grading run leaves it (for the tests of
+    what happens after that run: nbgrader generate_assignment costs each new course
+    seconds; tests/test_assignment_setup.py is the first run's). Returns the course's
+    path (str).
     """
     course = os.path.join(str(tmp), name)
     os.makedirs(course)
@@ -54,6 +63,25 @@ def scratch_course(tmp, name="course", folders=("source", "release"), notebooks=
                 path = os.path.join(src, assignment, entry)
                 copy = shutil.copytree if os.path.isdir(path) else shutil.copy
                 copy(path, os.path.join(dest, assignment, entry))
+    if gradebook:
+        assert notebooks is None and set(folders) == {"source", "release"}, "the whole course"
+        template = _assignment_generated()
+        os.makedirs(os.path.join(course, "grading"))
+        for entry in ("gradebook.db", os.path.join("grading", "generated.json")):
+            shutil.copy(os.path.join(template, entry), os.path.join(course, entry))
+    return course
+
+
+@functools.cache
+def _assignment_generated():
+    """A scratch course (once per test process) whose gradebook the grading pipeline's own
+    first step (GradingCourse.ensure_assignment) gave the assignment."""
+    from autograder.grading.grading_course import GradingCourse
+
+    tmp = tempfile.mkdtemp(prefix="rnn-template-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    course = scratch_course(tmp)
+    assert GradingCourse(course).ensure_assignment() == "added"
     return course
 
 

@@ -53,7 +53,7 @@ class Listener:
 @pytest.fixture(scope="session")
 def batch(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("grading")
-    course = scratch_course(tmp)
+    course = scratch_course(tmp, gradebook=True)
     listener = Listener()
     secrets = [
         os.path.join(course, "gradebook.db"),
@@ -342,7 +342,7 @@ def test_rerunning_is_idempotent(batch):
 def test_lms_zip_downloads_are_collected_and_a_bad_archive_fails_alone(tmp_path):
     import zipfile
 
-    course = scratch_course(tmp_path)
+    course = scratch_course(tmp_path, gradebook=True)
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     answered = json.dumps(fx.student_notebook(fx.NOTEBOOKS[0]))

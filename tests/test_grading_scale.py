@@ -109,7 +109,7 @@ def files_of(course, student):
 @pytest.fixture(scope="module")
 def scale(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("scale")
-    course = scratch_course(tmp)
+    course = scratch_course(tmp, gradebook=True)
     incoming = str(tmp / "incoming")
     write_class(incoming, CLASS)
     t0 = time.perf_counter()

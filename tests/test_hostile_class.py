@@ -61,7 +61,7 @@ def _downloads(root):
 
 
 def test_honest_students_keep_their_scores_beside_hostile_files(tmp_path):
-    course = scratch_course(tmp_path)
+    course = scratch_course(tmp_path, gradebook=True)
     import_roster(course, ROSTER)
     downloads = tmp_path / "downloads"
     _downloads(downloads)
