@@ -233,12 +233,20 @@ np.nanmax = lambda *a, **k: 0.0
 
 
 def attack_monkeypatch_builtins():
-    return _attack("""import builtins
+    # Builtins patched for the course's code only (its checks, the test cells, the harness):
+    # Python's and the libraries' own calls (the kernel's machinery) still get the real
+    # ones, so the kernel keeps running every test cell against the patches.
+    return _attack("""import builtins, sys, sysconfig
 class NotAnError(Exception):
     pass
 builtins.AssertionError = NotAnError
-builtins.isinstance = lambda obj, cls: True
-builtins.len = lambda obj: 0
+_isinstance, _len = isinstance, len
+_system = (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"], "<frozen")
+def _fooled():
+    return not sys._getframe(2).f_code.co_filename.startswith(_system)
+builtins.isinstance = lambda obj, cls: True if _fooled() else _isinstance(obj, cls)
+builtins.len = lambda obj: 0 if _fooled() else _len(obj)
+print("builtins patched, the kernel still runs:", 1 + 1)
 """)
 
 
