@@ -547,13 +547,20 @@ def hang_everywhere(notebooks=NOTEBOOKS):
 # nobody else anything (each kernel has its own processes, memory, CPU and disk).
 
 FORK_BOMB = """import os, time
+end = time.time() + 5  # then every process of the bomb exits, and the notebook goes on
 def bomb():
-    while True:
+    while time.time() < end:
         try:
-            os.fork()
+            os.fork()  # parent and child go on forking
         except OSError:
             time.sleep(0.01)
-bomb()
+first = os.fork()
+if first == 0:
+    bomb()
+    os._exit(0)
+os.waitpid(first, 0)
+time.sleep(1)
+print("fork bomb over")
 """
 
 MEMORY_HOG = """import os, time
@@ -592,11 +599,14 @@ except OSError as e:
 
 
 def hostile(cell, index=None):
-    """Complete notebooks 1-3, with ``cell`` added to notebook 1 (at the end by default)."""
+    """Complete notebooks 1-3, with ``cell`` added to notebook 1: by default just before
+    its last test cell (grading runs no cell after it: execute.after_the_last_test)."""
     nb1 = student_notebook(NB1)
-    where = len(nb1["cells"]) if index is None else index
+    tests = [
+        i for i, c in enumerate(nb1["cells"]) if c["metadata"].get("nbgrader", {}).get("grade")
+    ]
     return {
-        NB1: add_cell(nb1, cell, index=where),
+        NB1: add_cell(nb1, cell, index=tests[-1] if index is None else index),
         NB2: student_notebook(NB2),
         NB3: student_notebook(NB3),
     }

@@ -26,11 +26,17 @@ from services import DaskCluster, Postgres
 pytestmark = pytest.mark.slow
 
 NB = [n[:-6] for n in fx.NOTEBOOKS]
-HOSTILE = {
+HOSTILE = {  # each prints its line (RAN) when it is done
     "fork_bomb": fx.FORK_BOMB,
     "memory_hog": fx.MEMORY_HOG,
     "cpu_hog": fx.CPU_HOG,
     "disk_filler": fx.DISK_FILLER,
+}
+RAN = {
+    "fork_bomb": "fork bomb over",
+    "memory_hog": "memory hog done",
+    "cpu_hog": "cpu hog started",
+    "disk_filler": "disk full after",
 }
 # 13 students: more than the 8 workers, so that every worker grades side by side with the
 # hostile ones and some wait for a free worker.
@@ -143,6 +149,22 @@ def test_hostile_neighbours_cost_nobody_anything(scale):
         assert sum(
             v["points"] for nb in NB[1:3] for v in result["notebooks"][nb]["verdicts"].values()
         ) == points(*NB[1:3])
+
+
+def test_every_hostile_cell_ran_while_its_notebook_was_graded(scale):
+    """Grading runs no cell after a notebook's last test: the hostile cells come before,
+    and ran (to their end, or until their time limit stopped them on a loaded machine)."""
+    from autograder.grading.execute import NOT_RUN
+
+    for student, cell in HOSTILE.items():
+        path = os.path.join(scale["course"], "autograded", student, "rnn", fx.NOTEBOOKS[0])
+        with open(path) as f:
+            cells = json.load(f)["cells"]
+        (ran,) = [c for c in cells if "".join(c["source"]) == cell]
+        outputs = ran.get("outputs", [])
+        printed = "".join("".join(o.get("text", "")) for o in outputs)
+        stopped = [o for o in outputs if o.get("ename") == "CellTimeoutError"]
+        assert NOT_RUN not in printed and (RAN[student] in printed or stopped), (student, outputs)
 
 
 def test_a_hang_is_paid_once_and_costs_only_its_exercises(scale):

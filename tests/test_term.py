@@ -209,7 +209,7 @@ def everyone_but(course, *students):
 @pytest.fixture(scope="module")
 def term(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("term")
-    course = scratch_course(tmp)
+    course = scratch_course(tmp, gradebook=True)  # the first run's setup: test_assignment_setup
     with open(os.path.join(str(tmp), "students.csv"), "w", encoding="utf-8") as f:
         f.write(ROSTER)
     steps = {"roster": run(course, "import", str(tmp / "students.csv"), module="autograder.roster")}
