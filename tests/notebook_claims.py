@@ -58,7 +58,7 @@ class AddedCell(IPyNbCell):
         return self.path, 0, self.nodeid
 
     def repr_failure(self, excinfo):
-        """nbval's report for a cell that failed to run; pytest's for a failed check."""
+        """nbval's report for a cell that failed to run; the message of a failed check."""
         if isinstance(excinfo.value, NbCellError):
             return super().repr_failure(excinfo)
         return f"{self.nodeid}: {excinfo.value}"
