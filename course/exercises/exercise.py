@@ -1,5 +1,6 @@
 """The declaration of one exercise, and its typical mistakes planted in the reference."""
 
+import functools
 import inspect
 import textwrap
 from collections.abc import Callable
@@ -56,7 +57,11 @@ def _plant(source, mistake, where):
 
 def planted(exercise, mistake):
     """A copy of the exercise's reference object with ``mistake`` planted in it."""
-    target = exercise.reference
+    return _planted(exercise.reference, mistake)
+
+
+@functools.cache  # once per reference and mistake: the judge asks at every failed case
+def _planted(target, mistake):
     fn = getattr(target, mistake.member) if mistake.member else target
     source = _plant(textwrap.dedent(inspect.getsource(fn)), mistake, fn.__qualname__)
     namespace = dict(fn.__globals__)
