@@ -290,10 +290,15 @@ os.environ.pop("RNN_JUDGE_SOCKET", None)
 """)
 
 
+def _is_test(cell):
+    """Is this cell (notebook JSON) a graded test cell?"""
+    return bool(cell["metadata"].get("nbgrader", {}).get("grade"))
+
+
 def attack_edit_test_cells():
     nb = untouched(NB1)
     for cell in nb["cells"]:
-        if cell["metadata"].get("nbgrader", {}).get("grade"):
+        if _is_test(cell):
             cell["source"] = "pass"
             cell["metadata"]["nbgrader"]["points"] = 100
             cell["metadata"]["nbgrader"]["locked"] = False
@@ -489,7 +494,7 @@ def broken_structure():
     """Deleted, duplicated, renamed and metadata-edited cells, with correct answers."""
     nb = student_notebook(NB1)
     cells = nb["cells"]
-    tests = [c for c in cells if c["metadata"].get("nbgrader", {}).get("grade")]
+    tests = [c for c in cells if _is_test(c)]
     cells.remove(tests[0])  # deleted test cell (softmax)
     dup = copy.deepcopy(tests[1])  # duplicated test cell (cross-entropy)
     dup["id"] = "dup-1"
@@ -602,11 +607,9 @@ def hostile(cell, index=None):
     """Complete notebooks 1-3, with ``cell`` added to notebook 1: by default just before
     its last test cell (grading runs no cell after it: execute.after_the_last_test)."""
     nb1 = student_notebook(NB1)
-    tests = [
-        i for i, c in enumerate(nb1["cells"]) if c["metadata"].get("nbgrader", {}).get("grade")
-    ]
+    last_test = max(i for i, c in enumerate(nb1["cells"]) if _is_test(c))
     return {
-        NB1: add_cell(nb1, cell, index=tests[-1] if index is None else index),
+        NB1: add_cell(nb1, cell, index=last_test if index is None else index),
         NB2: student_notebook(NB2),
         NB3: student_notebook(NB3),
     }

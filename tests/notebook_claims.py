@@ -18,6 +18,7 @@ course text builds. (``pytest source/rnn/NN.ipynb`` alone loads no tests/conftes
 runs nbval only; name any path under tests/ with it, as ``make test`` does, for both.)
 """
 
+import copy
 import os
 from collections import defaultdict
 
@@ -88,8 +89,9 @@ class ClaimsCell(AddedCell):
             raise AssertionError(f"what the text says no longer holds: {broken}")
 
     def _executed(self):
-        """The notebook with the outputs nbval's run gave each of its code cells."""
-        nb = nbformat.read(os.path.join(SOURCE, self.notebook + ".ipynb"), as_version=4)
+        """The notebook (as nbval read it) with the outputs nbval's run gave each of its
+        code cells."""
+        nb = copy.deepcopy(self.parent.nb)
         code = [c for c in nb.cells if c.cell_type == "code"]
         if len(code) != len(self.cells):
             raise AssertionError(f"nbval ran {len(self.cells)} of {len(code)} code cells")
