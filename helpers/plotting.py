@@ -9,8 +9,6 @@ depends on colour alone.
 """
 
 import numpy as np
-from matplotlib import patheffects
-from matplotlib.figure import Figure
 
 from helpers.described import DescribedFigure
 
@@ -40,6 +38,19 @@ def style_words(i, linestyle=True):
     return f"{COLOUR_NAMES[i]}, {MARKER_NAMES[i]}"
 
 
+def _figure(**kwargs):
+    """A new matplotlib Figure.
+
+    matplotlib is imported here, when a plot is drawn, not when this module is: every
+    notebook from 5 on imports this module in its first cell (notebooks 6 and 7 through
+    the notebooks they load), and grading runs no cell after a notebook's last test, so
+    its kernels draw nothing; importing matplotlib cost each of them 0.4 CPU-s, measured.
+    """
+    from matplotlib.figure import Figure
+
+    return Figure(**kwargs)
+
+
 def _first_last(values, lengths):
     ok = np.isfinite(values) & (values > 0)
     if not ok.any():
@@ -58,7 +69,7 @@ def plot_gradient_growth(
     Args:
         curves: dict label -> 1-D array; entry k-1 belongs to sequence length k.
     """
-    fig = Figure(figsize=(6.4, 4))
+    fig = _figure(figsize=(6.4, 4))
     ax = fig.add_subplot()
     described = []
     for i, (label, values) in enumerate(curves.items()):
@@ -85,7 +96,7 @@ def plot_history(history, target=0.99):
         history: dict with "loss" (per step), "eval_step" and "accuracy", as returned by
             ``run_train_memory``.
     """
-    fig = Figure(figsize=(10, 3.6))
+    fig = _figure(figsize=(10, 3.6))
     ax1, ax2 = fig.subplots(1, 2)
     loss = np.asarray(history["loss"])
     ax1.plot(np.arange(1, len(loss) + 1), loss, color=PALETTE[5], lw=0.8, label="batch loss")
@@ -138,7 +149,7 @@ def plot_accuracy_per_position(predictions, labels, to_remember_len):
     """
     L = to_remember_len
     acc = np.mean(predictions[L + 1 :] == labels[L + 1 :], axis=1)
-    fig = Figure(figsize=(6.4, 3))
+    fig = _figure(figsize=(6.4, 3))
     ax = fig.add_subplot()
     positions = np.arange(1, L + 1)
     bars = ax.bar(positions, acc, color=PALETTE[0])
@@ -166,11 +177,13 @@ def plot_predictions_heatmap(probs, labels, n_sequences=3):
         probs: (T, N, V) predicted probabilities. labels: (T, N) targets.
         n_sequences: how many sequences of the batch to show.
     """
+    from matplotlib.patheffects import withStroke
+
     n = min(n_sequences, probs.shape[1])
     T, _, V = probs.shape
     # Constrained layout with the legend and the colour bar outside, right of the plots:
     # inside they would cover cells of the first sequence.
-    fig = Figure(figsize=(8.8, 1.9 * n), layout="constrained")
+    fig = _figure(figsize=(8.8, 1.9 * n), layout="constrained")
     axes = fig.subplots(n, 1, squeeze=False)
     for i, ax in enumerate(axes[:, 0]):
         # viridis: its lightness rises with the value, so it reads in grey and to every
@@ -188,7 +201,7 @@ def plot_predictions_heatmap(probs, labels, n_sequences=3):
         ax.scatter(
             np.arange(T), labels[:, i], marker="o", facecolors="none", edgecolors="black",
             linewidths=1.2, s=24, label="target (circle)",
-            path_effects=[patheffects.withStroke(linewidth=2.6, foreground="white")],
+            path_effects=[withStroke(linewidth=2.6, foreground="white")],
         )  # fmt: skip
         ax.set_ylabel(f"seq {i}\nsymbol")
         ax.set_yticks([0, V - 2, V - 1], ["0", "delim", "blank"])

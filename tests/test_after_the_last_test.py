@@ -2,10 +2,16 @@
 trains its language model there): they cannot change a score. Cells a later notebook
 imports (answers, setup and given code) still run, wherever they are."""
 
+import os
+
+import nbclient
+import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell
 from notebook_builder import graded, release
 
 from autograder.grading.execute import after_the_last_test
+from course.paths import SOURCE_DIR, tool_env
 from helpers.notebooks import CARRIED_TAG
 
 
@@ -43,3 +49,26 @@ def test_a_notebook_without_a_test_cell_runs_whole():
     nb.cells = [c for c in nb.cells if not c.metadata["nbgrader"].get("grade")]
     nb.cells.append(new_code_cell("demo()"))
     assert after_the_last_test(nb) == []
+
+
+# Notebooks whose plots all come after their last test: their graded kernels draw
+# nothing, so they should not pay for importing matplotlib (0.4 CPU-s per kernel,
+# measured; helpers/plotting.py imports it when a plot is drawn).
+DRAW_ONLY_AFTER_THEIR_TESTS = ["05_memorization.ipynb", "06_gated_cells.ipynb", "07_char_lm.ipynb"]
+
+
+@pytest.mark.slow  # a kernel per notebook
+@pytest.mark.parametrize("name", DRAW_ONLY_AFTER_THEIR_TESTS)
+def test_the_cells_grading_runs_import_no_plotting_library(name):
+    nb = nbformat.read(os.path.join(SOURCE_DIR, name), as_version=4)
+    skipped = set(after_the_last_test(nb))
+    nb.cells = [c for i, c in enumerate(nb.cells) if i not in skipped]
+    nb.cells.append(new_code_cell("import sys\nprint('matplotlib' in sys.modules)"))
+    client = nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": SOURCE_DIR}}
+    )
+    client.execute(env=tool_env())
+    assert nb.cells[-1].outputs[0]["text"] == "False\n", (
+        f"a cell of {name} that grading runs imports matplotlib: import it in the cell "
+        f"that draws (after the last test), as helpers/plotting.py does"
+    )
