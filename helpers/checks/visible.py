@@ -113,7 +113,7 @@ def make_check(tests, registry):
     check.__name__ = check.__qualname__ = f"check_{tests.id}"
     check.__doc__ = (
         f"Run the visible tests of {tests.title} ({tests.notebook}) on your {tests.subject}.\n\n"
-        f"Returns True if all {len(tests.cases)} pass; otherwise raises an AssertionError "
+        f"Returns True if all {tests.n_cases} pass; otherwise raises an AssertionError "
         f"that says what is wrong, where, and a hint."
     )
     return check
