@@ -9,7 +9,7 @@ same hostile notebook graded on a real hub: tests/hub/test_hub_e2e.py (step 8).
 import pytest
 
 from autograder.grading import sandbox
-from autograder.grading.kernel import GradingKernel
+from autograder.grading.kernel import LAUNCH, GradingKernel
 from autograder.grading.sandbox import Limits
 
 
@@ -38,7 +38,7 @@ def test_without_root_the_process_limit_is_set_inside_the_sandbox(tmp_path, unpr
     args = command(tmp_path, limits)
     kernel = args[args.index("--") + 1 :]
     assert kernel[:3] == ["/usr/bin/prlimit", "--nproc=256", "--"]
-    assert kernel[3:5] == [sandbox.sys.executable, "-m"]
+    assert kernel[3:6] == [sandbox.sys.executable, "-c", LAUNCH]
 
 
 def test_as_root_the_worker_uid_carries_the_process_limit(tmp_path, monkeypatch):
