@@ -4,12 +4,13 @@ rendered in-process by nbconvert as nbgrader's GenerateFeedback does (no grading
 import html
 import re
 
+import jinja2
 import nbformat
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from autograder.feedback import TEMPLATES
-from autograder.feedback.exporter import NO_DESCRIPTION, FeedbackExporter
+from autograder.feedback.exporter import COMPILED, NO_DESCRIPTION, FeedbackExporter
 from autograder.feedback.preprocessors import FeedbackContext
 
 STUB = "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
@@ -132,6 +133,28 @@ def test_a_page_is_the_same_rendered_again_with_the_memoized_clean_html():
     again, _ = render(nb)
     assert first == again
     assert "<b>not bold</b>" not in first  # the student's code is still escaped
+
+
+def test_a_new_exporter_uses_the_templates_compiled_before(monkeypatch):
+    first, _ = render(notebook())
+    assert COMPILED.store  # the feedback template and the templates it extends
+    compiled_again = []
+    monkeypatch.setattr(COMPILED, "dump_bytecode", compiled_again.append)
+    again, _ = render(notebook())  # a new exporter, as nbgrader makes for every student
+    assert compiled_again == [] and again == first
+    assert FeedbackExporter().environment.bytecode_cache is COMPILED
+
+
+def test_a_template_edited_since_it_was_compiled_is_compiled_again(tmp_path):
+    def rendered():
+        loader = jinja2.FileSystemLoader(str(tmp_path))
+        env = jinja2.Environment(loader=loader, bytecode_cache=COMPILED)
+        return env.get_template("page.j2").render()
+
+    (tmp_path / "page.j2").write_text("before")
+    assert rendered() == "before"
+    (tmp_path / "page.j2").write_text("after")
+    assert rendered() == "after"
 
 
 def test_what_a_student_wrote_or_displayed_carries_no_script():

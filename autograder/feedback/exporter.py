@@ -1,7 +1,7 @@
 """The exporter of the feedback pages: nbconvert's HTMLExporter, made cheap to repeat.
 
 The grading coordinator renders five pages for every student, one after another, in its
-one process; two things HTMLExporter does are most of that cost, and both can be avoided
+one process; three things HTMLExporter does are most of that cost, and all can be avoided
 without changing what a page says:
 
 - it parses every page it renders back into a BeautifulSoup tree, only to give images
@@ -9,6 +9,10 @@ without changing what a page says:
   feedback pages use the classic template: no lab cells). Here the same ``alt`` text is
   added with one substitution on the rendered text, whose ``<img`` tags are the
   template's own (measured: 0.88 s -> 0.50 s per student's five pages);
+- nbgrader makes a new exporter for every student, so a new jinja Environment, which
+  compiled the same templates again: here the compiled templates are kept for the
+  process (``COMPILED``, jinja's own bytecode cache, checked against each template's
+  source; measured: 0.071 s -> 0.033 s per page after the first);
 - its ``clean_html`` filter (bleach) runs on every code cell's highlighted source, and
   most code cells are the course's own, the same for every student. Here it is nh3's,
   200 times faster (clean.py), and memoized (a pure function of its text; bounded, so a
@@ -25,6 +29,7 @@ generate_feedback, the formgrader's button and the pipeline all use it.
 import functools
 import re
 
+import jinja2
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
@@ -37,6 +42,23 @@ IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)")
 
 # The course's code cells (~60 per student) come back for every student; answers do not.
 cached_clean_html = functools.lru_cache(maxsize=4096)(clean_html)
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled jinja templates, in memory: one store for every exporter of the process."""
+
+    def __init__(self):
+        self.store = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])  # reset if the source changed
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = CompiledTemplates()
 
 
 class FeedbackExporter(HTMLExporter):
@@ -64,6 +86,11 @@ class FeedbackExporter(HTMLExporter):
         super().__init__(*args, **kwargs)
         self.register_preprocessor(BoundOutputs, enabled=True)
         self.register_preprocessor(CleanAttributes, enabled=True)
+
+    def _create_environment(self):
+        environment = super()._create_environment()
+        environment.bytecode_cache = COMPILED
+        return environment
 
     def default_filters(self):
         """HTMLExporter's filters; clean_html memoized (a later name wins), and the
