@@ -7,6 +7,7 @@ Each test names, in a comment, the bug planted in preprocessors.py that makes it
 
 import copy
 import logging
+import types
 
 import nbformat
 import pytest
@@ -172,7 +173,13 @@ def test_only_the_expected_checksum_change_of_a_hidden_test_is_quiet(hidden, war
     log.setLevel(logging.DEBUG)
     recorder = Recorder()
     log.addHandler(recorder)
-    pre.log, pre._hidden = log, hidden
+    source = "assert check_softmax(softmax)\n" + (
+        "### BEGIN HIDDEN TESTS\nhidden_check()\n### END HIDDEN TESTS\n" if hidden else ""
+    )
+    cells = {("test_softmax", "01_building_blocks", "rnn"): types.SimpleNamespace(source=source)}
+    pre.gradebook = types.SimpleNamespace(find_source_cell=lambda *key: cells[key])
+    pre.notebook_id, pre.assignment_id = "01_building_blocks", "rnn"
+    pre.log = log
     pre.report_change("test_softmax", "checksum", "a", "b")
     pre.report_change("test_softmax", "points", 2, 3)  # never quiet
     warnings = [m for level, m in recorder.messages if level == logging.WARNING]
