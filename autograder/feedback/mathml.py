@@ -13,6 +13,7 @@ Two Jinja filters for the feedback template (registered in nbgrader_config.py th
   feedback_latex     a text/latex output -> MathML
 """
 
+import functools
 import logging
 import re
 from html import escape
@@ -58,6 +59,9 @@ def only_mathml(html):
     )
 
 
+# Memoized (a pure function of its text; bounded, as exporter.cached_clean_html): the
+# course's formulas come back on every student's pages.
+@functools.lru_cache(maxsize=4096)
 def to_mathml(latex, display="inline"):
     """MathML for ``latex``; if it cannot be converted (or would carry anything but
     MathML), the LaTeX source, escaped, in a <code>."""
