@@ -88,6 +88,8 @@ class FeedbackExporter(HTMLExporter):
         self.register_preprocessor(CleanAttributes, enabled=True)
 
     def _create_environment(self):
+        # nbconvert's one place where an exporter makes its jinja Environment (it has no
+        # option for a bytecode cache); templates load after it, so they meet COMPILED.
         environment = super()._create_environment()
         environment.bytecode_cache = COMPILED
         return environment
